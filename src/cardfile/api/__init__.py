@@ -1,0 +1,1 @@
+"""HTTP entry points: the FastAPI app, GraphQL, and (later) REST and tracking."""

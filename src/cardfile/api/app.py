@@ -1,0 +1,58 @@
+"""The FastAPI application: health, GraphQL (and, as they land, REST and tracking)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from cardfile import __version__
+from cardfile.api.graphql.schema import router as graphql_router
+from cardfile.settings import Settings, get_settings
+from cardfile.store.db import create_store_engine, is_reachable, session_factory
+
+
+class Store:
+    """The app's engine and session factory, made once at start-up."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = session_factory(engine)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the app for ``settings`` (or the environment's), on ``engine`` if given.
+
+    The caller applies migrations (``cardfile serve`` does so before it starts serving).
+    """
+    settings = settings or get_settings()
+    store = Store(engine or create_store_engine(settings.effective_database_url))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if engine is None:  # only dispose of what this app created
+            store.engine.dispose()
+
+    app = FastAPI(
+        title="Cardfile",
+        version=__version__,
+        summary="A self-hosted customer data hub that keeps your CRMs in agreement.",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> JSONResponse:
+        """200 when the store answers, 503 when it does not."""
+        if await run_in_threadpool(is_reachable, store.engine):
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "unavailable", "store": "unreachable"}, status_code=503)
+
+    app.include_router(graphql_router(lambda: store.sessions), prefix="/graphql")
+    return app

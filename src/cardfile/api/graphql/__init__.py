@@ -1,0 +1,1 @@
+"""Cycle's GraphQL dialect at ``POST /graphql``."""

@@ -1,0 +1,1 @@
+"""The ``cardfile`` command."""

@@ -1,0 +1,172 @@
+"""Reading an uploaded CSV safely: one clear error for a file that cannot be read as CSV.
+
+Accepts UTF-8 with or without a BOM, CRLF or LF line ends, quoted fields holding commas,
+quotes and line breaks, and blank lines anywhere (skipped). Row numbers are those a
+spreadsheet shows: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+# A cell may legitimately hold a long text; the csv module's default limit is 128 KiB.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+_SIGNATURES = {
+    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?); export the sheet as CSV",
+    b"\xd0\xcf\x11\xe0": "an old Excel/Office document; export the sheet as CSV",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\x1f\x8b": "a gzip archive; decompress it first",
+}
+
+
+class CsvFileError(ValueError):
+    """The whole file is refused: it is not readable CSV, or its header is unusable."""
+
+    def __init__(self, message: str, *, row: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row: its spreadsheet row number and its cells by header name."""
+
+    number: int
+    cells: dict[str, str]
+    extra: list[str]
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read, so a progress bar can show how far into the file we are."""
+
+    def __init__(self, inner: BinaryIO) -> None:
+        self.inner = inner
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.inner.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+
+class CsvSource:
+    """An iterator over the rows of a binary CSV stream, header checked up front."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        head = stream.read(8)
+        for signature, what in _SIGNATURES.items():
+            if head.startswith(signature):
+                raise CsvFileError(f"the file is not CSV: it is {what}")
+        if b"\x00" in head:
+            raise CsvFileError("the file is not CSV text: it holds NUL bytes (UTF-16 or binary?)")
+        self._counter = _CountingReader(_Prefixed(head, stream))
+        self._text = io.TextIOWrapper(
+            io.BufferedReader(self._counter), encoding="utf-8-sig", newline=""
+        )
+        self._reader = csv.reader(self._text, strict=True)
+        self.header = self._read_header()
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes consumed so far."""
+        return self._counter.count
+
+    def _next_record(self) -> list[str] | None:
+        try:
+            while True:
+                record = next(self._reader)
+                if any(cell.strip() for cell in record):
+                    return record
+        except StopIteration:
+            return None
+        except UnicodeDecodeError as error:
+            raise CsvFileError(
+                f"the file is not UTF-8 text (invalid byte 0x{error.object[error.start]:02x} "
+                f"near row {self._reader.line_num + 1}); save it as UTF-8 CSV",
+                row=self._reader.line_num + 1,
+            ) from None
+        except csv.Error as error:
+            raise CsvFileError(
+                f"the file is not valid CSV near line {self._reader.line_num}: {error}",
+                row=self._reader.line_num,
+            ) from None
+
+    def _read_header(self) -> list[str]:
+        record = self._next_record()
+        if record is None:
+            raise CsvFileError("the file is empty: a header row is required")
+        header = [cell.strip() for cell in record]
+        if any(not name for name in header):
+            position = next(i for i, name in enumerate(header, start=1) if not name)
+            raise CsvFileError(f"the header has an empty column name (column {position})")
+        seen: set[str] = set()
+        for name in header:
+            if name in seen:
+                raise CsvFileError(f"the header names the column '{name}' twice")
+            seen.add(name)
+        if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+            raise CsvFileError(
+                "the header has a single column containing ';', tab or '|': "
+                "the file must be comma-separated"
+            )
+        return header
+
+    def rows(self) -> Iterator[CsvRow]:
+        """The data rows; blank rows are skipped, short rows padded with empty cells."""
+        number = 1
+        width = len(self.header)
+        while (record := self._next_record()) is not None:
+            number += 1
+            cells = dict(zip(self.header, record, strict=False))
+            for name in self.header[len(record) :]:
+                cells[name] = ""
+            yield CsvRow(number=number, cells=cells, extra=record[width:])
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read to sniff the file type."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size < 0:
+                data, self._head = self._head + self._rest.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._rest.read(size)
+
+
+def chunks(source: CsvSource, size: int) -> Iterator[list[CsvRow]]:
+    """The rows of ``source`` in lists of at most ``size``."""
+    batch: list[CsvRow] = []
+    for row in source.rows():
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+Progress = Callable[[int, int], None]
+"""Called with (rows done, bytes read) after each chunk."""

@@ -1,0 +1,72 @@
+"""The one settings object, read from ``CARDFILE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class InsecureSettingsError(RuntimeError):
+    """Raised when a deployment beyond the embedded default lacks a secret key."""
+
+
+class Settings(BaseSettings):
+    """Cardfile's configuration.
+
+    The embedded default needs nothing set: SQLite and the secret key file live in
+    ``data_dir``. A deployment on PostgreSQL must set ``CARDFILE_SECRET_KEY``, because a key
+    file on one machine's disk cannot be shared by workers on several machines.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CARDFILE_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: SecretStr | None = None
+    log_level: str = "info"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to SQLite inside the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cardfile.db').resolve()}"
+
+    @property
+    def is_embedded(self) -> bool:
+        """True when running on the embedded SQLite default."""
+        return self.effective_database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The secret key: from the environment, or a 0600 key file in the embedded default."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if not self.is_embedded:
+            raise InsecureSettingsError(
+                "CARDFILE_SECRET_KEY must be set when CARDFILE_DATABASE_URL points beyond the "
+                "embedded SQLite default"
+            )
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # O_EXCL so two processes starting together cannot both write a different key.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return path.read_text().strip()
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

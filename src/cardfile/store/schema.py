@@ -1,0 +1,250 @@
+"""The store's tables, one metadata for every aggregate.
+
+Ids are integers: they keep indexes small and bulk imports fast. What leaves the process is
+the opaque global id built from them (``cardfile.ids``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Integer on SQLite (so the column is the rowid alias), BIGINT on PostgreSQL.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+# The company columns that carry an id from another system, as the CSV and GraphQL name them.
+# Each is unique within a workspace; together with customId they identify a company.
+EXTERNAL_ID_COLUMNS: dict[str, str] = {
+    "customId": "custom_id",
+    "attioId": "attio_id",
+    "zendeskId": "zendesk_id",
+    "hubspotId": "hubspot_id",
+    "intercomId": "intercom_id",
+    "pipedriveId": "pipedrive_id",
+    "snowflakeId": "snowflake_id",
+    "salesforceId": "salesforce_id",
+    "zohoId": "zoho_id",
+    "sugarcrmId": "sugarcrm_id",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Workspace(Base):
+    """The tenant: Cycle's "product". Every other row belongs to exactly one."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiKey(Base):
+    """A Bearer key scoped to one workspace. Only its SHA-256 is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), default="")
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ChangeSequence(Base):
+    """The single-row global change counter.
+
+    Writers take numbers from it inside their own transaction. Holding its row lock until
+    commit means numbers become visible in the order they were handed out, so a reader of
+    "what changed since N" can never miss a row committed late with a smaller number.
+    """
+
+    __tablename__ = "change_sequence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Company(Base):
+    """A customer company."""
+
+    __tablename__ = "companies"
+    __table_args__ = (
+        *(
+            UniqueConstraint("workspace_id", column, name=f"uq_companies_workspace_{column}")
+            for column in EXTERNAL_ID_COLUMNS.values()
+        ),
+        Index("ix_companies_workspace_name", "workspace_id", "name"),
+        Index("ix_companies_workspace_domain", "workspace_id", "domain"),
+        Index("ix_companies_workspace_change_seq", "workspace_id", "change_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(500))
+    domain: Mapped[str | None] = mapped_column(String(255))
+    arr: Mapped[float | None] = mapped_column(Float)
+    number_of_employees: Mapped[int | None] = mapped_column(Integer)
+    custom_id: Mapped[str | None] = mapped_column(String(255))
+    attio_id: Mapped[str | None] = mapped_column(String(255))
+    zendesk_id: Mapped[str | None] = mapped_column(String(255))
+    hubspot_id: Mapped[str | None] = mapped_column(String(255))
+    intercom_id: Mapped[str | None] = mapped_column(String(255))
+    pipedrive_id: Mapped[str | None] = mapped_column(String(255))
+    snowflake_id: Mapped[str | None] = mapped_column(String(255))
+    salesforce_id: Mapped[str | None] = mapped_column(String(255))
+    zoho_id: Mapped[str | None] = mapped_column(String(255))
+    sugarcrm_id: Mapped[str | None] = mapped_column(String(255))
+    change_seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Person(Base):
+    """A person, Cycle's "customer"; belongs to at most one company."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "email", name="uq_people_workspace_email"),
+        UniqueConstraint(
+            "workspace_id", "external_user_id", name="uq_people_workspace_external_user_id"
+        ),
+        Index("ix_people_company_id", "company_id"),
+        Index("ix_people_workspace_change_seq", "workspace_id", "change_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    name: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(320))
+    external_user_id: Mapped[str | None] = mapped_column(String(255))
+    change_seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Tombstone(Base):
+    """A deleted company or person, kept so "what changed since N" also reports removals."""
+
+    __tablename__ = "tombstones"
+    __table_args__ = (Index("ix_tombstones_workspace_change_seq", "workspace_id", "change_seq"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int] = mapped_column(BigInteger)
+    # The record's identifiers at deletion (email, external ids), as JSON text, so a later
+    # mirror sync can still find the vendor's copy.
+    identifiers: Mapped[str] = mapped_column(Text, default="{}")
+    change_seq: Mapped[int] = mapped_column(BigInteger)
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AttributeDefinition(Base):
+    """A typed attribute ("column") of companies or people in one workspace."""
+
+    __tablename__ = "attribute_definitions"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "entity", "name", name="uq_attribute_definitions_name"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(40))
+    color: Mapped[str | None] = mapped_column(String(40))
+    currency_code: Mapped[str | None] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AttributeOption(Base):
+    """One choice of a select, multi-select or status attribute."""
+
+    __tablename__ = "attribute_options"
+    __table_args__ = (
+        UniqueConstraint("definition_id", "title", name="uq_attribute_options_title"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(
+        ForeignKey("attribute_definitions.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(500))
+
+
+class CompanyValue(Base):
+    """A company's value of one attribute, keyed by definition id so a rename loses nothing.
+
+    ``value`` holds the type system's JSON form, serialised, which also makes equality
+    filters portable between SQLite and PostgreSQL.
+    """
+
+    __tablename__ = "company_values"
+    __table_args__ = (
+        UniqueConstraint("company_id", "definition_id", name="uq_company_values_key"),
+        Index("ix_company_values_definition_id", "definition_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    definition_id: Mapped[int] = mapped_column(
+        ForeignKey("attribute_definitions.id", ondelete="CASCADE")
+    )
+    value: Mapped[str] = mapped_column(Text)
+
+
+class PersonValue(Base):
+    """A person's value of one attribute (same shape as ``CompanyValue``)."""
+
+    __tablename__ = "person_values"
+    __table_args__ = (
+        UniqueConstraint("person_id", "definition_id", name="uq_person_values_key"),
+        Index("ix_person_values_definition_id", "definition_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    definition_id: Mapped[int] = mapped_column(
+        ForeignKey("attribute_definitions.id", ondelete="CASCADE")
+    )
+    value: Mapped[str] = mapped_column(Text)
