@@ -173,11 +173,16 @@ class _ChunkCompanies:
     def resolve(self, row: _Row, report: CsvReport) -> int | None:
         """The state key of the row's company (created if new), or None if refused."""
         key = None
+        tried: list[str] = []
         for column in EXTERNAL_ID_COLUMNS.values():
             value = row.ids.get(column)
             if value and (column, value) in self.index:
                 key = self.index[(column, value)]
                 break
+            if value:
+                tried.append(column)
+        if key is not None and not self._agrees(self.states[key], row, tried, column, report):
+            return None
         if key is None:
             key = self.index.get(("name", row.company_name))
             # A same-named company whose own ids contradict the row's is another company
@@ -206,6 +211,27 @@ class _ChunkCompanies:
         self._index(state)
         self.touched.add(key)
         return key
+
+    @staticmethod
+    def _agrees(
+        state: _CompanyState, row: _Row, tried: list[str], matched_by: str, report: CsvReport
+    ) -> bool:
+        """A stronger id of the row that matched nothing must not differ from the matched
+        company's own value: the row would then describe two companies at once."""
+        labels = {column: label for label, column in EXTERNAL_ID_COLUMNS.items()}
+        for column in tried:
+            held = state.values.get(column)
+            if held and held != row.ids[column]:
+                report.refuse(
+                    row.number,
+                    labels[column],
+                    f"{labels[column]} '{row.ids[column]}' contradicts the company matched by "
+                    f"{labels[matched_by]} '{row.ids[matched_by]}', whose {labels[column]} is "
+                    f"'{held}'",
+                )
+                report.refused_rows += 1
+                return False
+        return True
 
     @staticmethod
     def _contradicts(state: _CompanyState, row: _Row) -> bool:

@@ -2,7 +2,7 @@
 
 Accepts UTF-8 with or without a BOM, CRLF or LF line ends, quoted fields holding commas,
 quotes and line breaks, and blank lines anywhere (skipped). Row numbers are those a
-spreadsheet shows: the header is row 1.
+spreadsheet shows: the first row (normally the header) is row 1, blank rows count.
 """
 
 from __future__ import annotations
@@ -74,9 +74,15 @@ class CsvSource:
             raise CsvFileError("the file is not CSV text: it holds NUL bytes (UTF-16 or binary?)")
         self._counter = _CountingReader(_Prefixed(head, stream))
         self._text = io.TextIOWrapper(
-            io.BufferedReader(self._counter), encoding="utf-8-sig", newline=""
+            # Undecodable bytes become lone surrogates, found per row below, so the error can
+            # name the row (a strict decoder fails a whole read-ahead buffer early).
+            io.BufferedReader(self._counter),
+            encoding="utf-8-sig",
+            errors="surrogateescape",
+            newline="",
         )
         self._reader = csv.reader(self._text, strict=True)
+        self._records = 0
         self.header = self._read_header()
 
     @property
@@ -88,16 +94,21 @@ class CsvSource:
         try:
             while True:
                 record = next(self._reader)
+                # Blank rows count, so numbers stay those a spreadsheet shows.
+                self._records += 1
+                try:
+                    "".join(record).encode("utf-8")
+                except UnicodeEncodeError as error:
+                    byte = ord(error.object[error.start]) - 0xDC00
+                    raise CsvFileError(
+                        f"the file is not UTF-8 text (invalid byte 0x{byte:02x} on row "
+                        f"{self._records}); save it as UTF-8 CSV",
+                        row=self._records,
+                    ) from None
                 if any(cell.strip() for cell in record):
                     return record
         except StopIteration:
             return None
-        except UnicodeDecodeError as error:
-            raise CsvFileError(
-                f"the file is not UTF-8 text (invalid byte 0x{error.object[error.start]:02x} "
-                f"near row {self._reader.line_num + 1}); save it as UTF-8 CSV",
-                row=self._reader.line_num + 1,
-            ) from None
         except csv.Error as error:
             raise CsvFileError(
                 f"the file is not valid CSV near line {self._reader.line_num}: {error}",
@@ -126,10 +137,9 @@ class CsvSource:
 
     def rows(self) -> Iterator[CsvRow]:
         """The data rows; blank rows are skipped, short rows padded with empty cells."""
-        number = 1
         width = len(self.header)
         while (record := self._next_record()) is not None:
-            number += 1
+            number = self._records
             cells = dict(zip(self.header, record, strict=False))
             for name in self.header[len(record) :]:
                 cells[name] = ""

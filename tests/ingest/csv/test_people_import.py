@@ -1,0 +1,157 @@
+"""importCustomersFromCSV's engine: companies and people from a people-granularity CSV."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cardfile.ingest.csv import CsvFileError
+from cardfile.store import changes, companies
+from cardfile.store.schema import Company, Person
+from tests.conftest import Tenant, make_tenant
+from tests.ingest.csv.conftest import SEED_CSV, run_import
+
+
+def test_the_seed_example(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+    report = run_import(sessions, tenant.workspace_id, SEED_CSV.encode())
+    assert (report.companies_created, report.people_created, report.refused_rows) == (3, 4, 0)
+    with sessions() as session:
+        acme = companies.match(session, tenant.workspace_id, ids={"custom_id": "acme-001"})
+        assert acme is not None
+        assert (acme.name, acme.hubspot_id, acme.salesforce_id, acme.attio_id) == (
+            "Acme", "hubspot_789", "sf_001", "a123"
+        )
+        people = {p.email: p for p in session.scalars(select(Person))}
+        assert set(people) == {"john@email.com", "jame@email.com", "bruce@wayne.com", "main@airbnb.com"}
+        assert people["jame@email.com"].company_id == acme.id
+        assert people["main@airbnb.com"].name == "Main contact"
+
+
+def test_reimporting_changes_nothing(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+    run_import(sessions, tenant.workspace_id, SEED_CSV.encode())
+    with sessions() as session:
+        before = changes.current(session)
+    again = run_import(sessions, tenant.workspace_id, SEED_CSV.encode())
+    assert (again.companies_created, again.companies_updated, again.companies_unchanged) == (0, 0, 3)
+    assert (again.people_created, again.people_updated, again.people_unchanged) == (0, 0, 4)
+    with sessions() as session:
+        assert changes.current(session) == before
+        assert session.scalar(select(func.count()).select_from(Company)) == 3
+
+
+def test_bad_rows_are_refused_and_the_rest_applied(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    data = (
+        "companyName,name,email,customId\n"
+        "Acme,John,john@acme.com,acme\n"
+        ",Nobody,nobody@x.com,\n"
+        "Acme,Bad Email,not-an-email,acme\n"
+        "Globex,,hank@globex.com,globex\n"
+        "Globex,Hank,hank@globex.com,globex\n"
+    ).encode()
+    report = run_import(sessions, tenant.workspace_id, data)
+    assert report.rows == 5
+    assert report.rows_applied == 2
+    assert report.refused_rows == 3
+    refused = {(r.row, r.column) for r in report.refusals}
+    assert refused == {(3, "companyName"), (4, "email"), (5, "name")}
+    assert all(r.reason for r in report.refusals)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 2
+
+
+def test_an_id_owned_by_another_company_refuses_the_row(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    header = b"companyName,name,email,customId,hubspotId\n"
+    run_import(sessions, tenant.workspace_id, header + b"A,a,a@a.com,a,h1\nC,c,c@c.com,c,h2\n")
+    report = run_import(sessions, tenant.workspace_id, header + b"A,a,a@a.com,a,h2\n")
+    assert report.refused_rows == 1
+    (refusal,) = report.refusals
+    assert (refusal.row, refusal.column) == (2, "hubspotId")
+    assert "'h2' already belongs to another company" in refusal.reason
+
+
+def test_a_row_describing_two_companies_is_refused(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    header = b"companyName,name,email,customId,hubspotId\n"
+    run_import(sessions, tenant.workspace_id, header + b"A,a,a@a.com,a,h1\n")
+    report = run_import(sessions, tenant.workspace_id, header + b"B,b,b@b.com,b,h1\n")
+    assert report.refused_rows == 1
+    (refusal,) = report.refusals
+    assert (refusal.row, refusal.column) == (2, "customId")
+    assert "contradicts the company matched by hubspotId 'h1'" in refusal.reason
+    with sessions() as session:
+        company = companies.match(session, tenant.workspace_id, ids={"hubspot_id": "h1"})
+        assert company is not None and company.custom_id == "a"
+
+
+def test_companies_match_by_id_before_name_and_same_names_with_other_ids_stay_apart(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    run_import(sessions, tenant.workspace_id, b"companyName,name,email,customId\nAcme,a,a@a.com,acme-fr\n")
+    # Renamed, matched by customId: the same company.
+    run_import(sessions, tenant.workspace_id, b"companyName,name,email,customId\nAcme SAS,b,b@a.com,acme-fr\n")
+    # Same name as no company now, new id: a new company.
+    run_import(sessions, tenant.workspace_id, b"companyName,name,email,customId\nAcme SAS,c,c@a.com,acme-us\n")
+    # A name-only row joins the first company of that name whose ids do not contradict it.
+    run_import(sessions, tenant.workspace_id, b"companyName,name,email\nAcme SAS,d,d@a.com\n")
+    with sessions() as session:
+        rows = session.execute(select(Company.name, Company.custom_id).order_by(Company.id)).all()
+        assert rows == [("Acme SAS", "acme-fr"), ("Acme SAS", "acme-us")]
+        assert session.scalar(select(func.count()).select_from(Person)) == 4
+
+
+def test_a_person_moves_with_their_latest_row(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+    data = b"companyName,name,email\nA,Jo,jo@x.com\nB,Jo Smith,JO@x.com\n"
+    report = run_import(sessions, tenant.workspace_id, data)
+    assert report.people_created == 1
+    with sessions() as session:
+        (person,) = session.scalars(select(Person))
+        company = session.get(Company, person.company_id)
+        assert company is not None
+        assert (person.name, company.name) == ("Jo Smith", "B")
+
+
+def test_missing_required_columns_refuse_the_file(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+    with pytest.raises(CsvFileError, match="email"):
+        run_import(sessions, tenant.workspace_id, b"companyName,name\nA,b\n")
+
+
+def test_a_file_broken_half_way_changes_nothing(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+    rows = "".join(f"C{i},P{i},p{i}@x.com\n" for i in range(5000)).encode()
+    data = b"companyName,name,email\n" + rows + b"Bad,\xff\xfe,bad@x.com\n"
+    with pytest.raises(CsvFileError, match="not UTF-8"):
+        run_import(sessions, tenant.workspace_id, data)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Company)) == 0
+
+
+def test_unknown_columns_are_reported_as_ignored(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+    report = run_import(sessions, tenant.workspace_id, b"companyName,name,email,plan\nA,b,b@a.com,pro\n")
+    assert report.ignored_columns == ["plan"]
+    assert report.rows_applied == 1
+
+
+def test_workspaces_are_kept_apart(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+    other = make_tenant(sessions, "other")
+    run_import(sessions, tenant.workspace_id, SEED_CSV.encode())
+    report = run_import(sessions, other.workspace_id, SEED_CSV.encode())
+    assert (report.companies_created, report.people_created) == (3, 4)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Company)) == 6
+
+
+def test_rows_spanning_chunks_count_each_company_once(
+    sessions: sessionmaker[Session], tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cardfile.ingest.csv.people_import.CHUNK", 3)
+    data = b"companyName,name,email,customId\n" + b"".join(
+        f"Acme,P{i},p{i}@acme.com,acme\n".encode() for i in range(7)
+    )
+    report = run_import(sessions, tenant.workspace_id, data)
+    assert (report.companies_created, report.companies_updated, report.companies_unchanged) == (1, 0, 0)
+    assert report.people_created == 7
