@@ -9,16 +9,17 @@ that turns out unreadable half-way (say, a non-UTF-8 byte on row 900,000) change
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardfile.ingest.csv.reader import CsvFileError, CsvRow, CsvSource, Progress, chunks
 from cardfile.ingest.csv.report import CsvReport, Refusal
-from cardfile.store import changes
+from cardfile.store import bulk, changes
 from cardfile.store.people import normalise_email
 from cardfile.store.schema import EXTERNAL_ID_COLUMNS, Company, Person, utcnow
 from cardfile.types import AttributeType, InvalidValue, TypeSpec, parse
@@ -31,6 +32,26 @@ CHUNK = 2000
 _EMAIL = TypeSpec(AttributeType.EMAIL)
 _COMPANIES = Company.__table__
 _PEOPLE = Person.__table__
+_ID_COLUMNS = tuple(EXTERNAL_ID_COLUMNS.values())
+_LABELS = {column: label for label, column in EXTERNAL_ID_COLUMNS.items()}
+_COMPANY_INSERT = (
+    "id",
+    "workspace_id",
+    "name",
+    *_ID_COLUMNS,
+    "change_seq",
+    "created_at",
+    "updated_at",
+)
+_PERSON_INSERT = (
+    "workspace_id",
+    "email",
+    "name",
+    "company_id",
+    "change_seq",
+    "created_at",
+    "updated_at",
+)
 
 
 @dataclass
@@ -148,10 +169,10 @@ class _ChunkCompanies:
 
     def _prefetch(self, rows: list[_Row]) -> None:
         wanted: dict[str, set[str]] = {}
-        for row in rows:
-            for column, value in row.ids.items():
+        for name, ids in {(r.company_name, tuple(r.ids.items())) for r in rows}:
+            for column, value in ids:
                 wanted.setdefault(column, set()).add(value)
-            wanted.setdefault("name", set()).add(row.company_name)
+            wanted.setdefault("name", set()).add(name)
         columns = [
             _COMPANIES.c.id,
             _COMPANIES.c.name,
@@ -193,7 +214,7 @@ class _ChunkCompanies:
             return self._create(row)
         state = self.states[key]
         # Check every id before touching anything, so a refused row changes nothing.
-        labels = {column: label for label, column in EXTERNAL_ID_COLUMNS.items()}
+        labels = _LABELS
         for column, value in row.ids.items():
             owner = self.index.get((column, value))
             if owner is not None and owner != key:
@@ -218,7 +239,7 @@ class _ChunkCompanies:
     ) -> bool:
         """A stronger id of the row that matched nothing must not differ from the matched
         company's own value: the row would then describe two companies at once."""
-        labels = {column: label for label, column in EXTERNAL_ID_COLUMNS.items()}
+        labels = _LABELS
         for column in tried:
             held = state.values.get(column)
             if held and held != row.ids[column]:
@@ -257,42 +278,36 @@ class _ChunkCompanies:
         tally.updated.update(s.id for s in updated if s.id is not None)
         if not created and not updated:
             return ids
-        first = changes.take(self.session, len(created) + len(updated))
-        numbers = iter(range(first, first + len(created) + len(updated)))
-        now = utcnow()
-        if created:
-            rows = []
-            for state in created:
-                values = {k: v for k, v in state.values.items() if k != "id"}
-                rows.append(
-                    {
-                        "workspace_id": self.workspace_id,
-                        "name": values.pop("name"),
-                        **{c: values.get(c) for c in EXTERNAL_ID_COLUMNS.values()},
-                        "change_seq": next(numbers),
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+        session = self.session
+        first = changes.take(session, len(created) + len(updated))
+        now = bulk.bound(session, _COMPANIES, "updated_at", utcnow())
+        new_ids = bulk.reserve_ids(session, _COMPANIES, len(created))
+        rows = []
+        for offset, (state, new_id) in enumerate(zip(created, new_ids, strict=True)):
+            ids[state.key] = new_id
+            values = state.values
+            rows.append(
+                (
+                    new_id,
+                    self.workspace_id,
+                    values["name"],
+                    *(values.get(c) for c in _ID_COLUMNS),
+                    first + offset,
+                    now,
+                    now,
                 )
-            new_ids = self.session.execute(
-                insert(_COMPANIES).returning(_COMPANIES.c.id, sort_by_parameter_order=True), rows
-            ).scalars()
-            for state, new_id in zip(created, new_ids, strict=True):
-                ids[state.key] = new_id
-                tally.created.add(new_id)
-        if updated:
-            self.session.execute(
-                update(Company),
-                [
-                    {
-                        "id": state.id,
-                        **{c: state.values.get(c) for c in state.changed},
-                        "change_seq": next(numbers),
-                        "updated_at": now,
-                    }
-                    for state in updated
-                ],
             )
+        bulk.insert_rows(session, _COMPANIES, _COMPANY_INSERT, rows)
+        tally.created.update(new_ids)
+        base = first + len(created)
+        by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
+        for offset, state in enumerate(updated):
+            columns = tuple(sorted(state.changed))
+            by_columns[columns].append(
+                (*(state.values.get(c) for c in columns), base + offset, now, state.id)
+            )
+        for columns, batch in by_columns.items():
+            bulk.update_rows(session, _COMPANIES, [*columns, "change_seq", "updated_at"], batch)
         return ids
 
 
@@ -306,51 +321,47 @@ def _write_people(
     latest: dict[str, tuple[_Row, int]] = {}
     for row, company_id in placed:
         latest[row.email] = (row, company_id)  # a later row for the same email wins
-    existing: dict[str, dict[str, Any]] = {}
+    existing: dict[str, tuple[int, str | None, int | None]] = {}
     emails = sorted(latest)
     for start in range(0, len(emails), 900):
-        stmt = select(_PEOPLE.c.id, _PEOPLE.c.email, _PEOPLE.c.name, _PEOPLE.c.company_id).where(
+        stmt = select(_PEOPLE.c.email, _PEOPLE.c.id, _PEOPLE.c.name, _PEOPLE.c.company_id).where(
             _PEOPLE.c.workspace_id == workspace_id,
             _PEOPLE.c.email.in_(emails[start : start + 900]),
         )
-        for found in session.execute(stmt).mappings():
-            existing[found["email"]] = dict(found)
-    creates: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+        for email, person_id, name, company_id in session.execute(stmt):
+            existing[email] = (person_id, name, company_id)
+    creates: list[tuple[str, str, int]] = []
+    updates: list[tuple[str, int, int]] = []
     for email, (row, company_id) in latest.items():
         current = existing.get(email)
         if current is None:
-            creates.append({"email": email, "name": row.person_name, "company_id": company_id})
-        elif current["name"] != row.person_name or current["company_id"] != company_id:
-            updates.append({"id": current["id"], "name": row.person_name, "company_id": company_id})
+            creates.append((email, row.person_name, company_id))
+        elif current[1] != row.person_name or current[2] != company_id:
+            updates.append((row.person_name, company_id, current[0]))
     report.people_unchanged += len(latest) - len(creates) - len(updates)
     if not creates and not updates:
         return
     first = changes.take(session, len(creates) + len(updates))
-    now = utcnow()
-    if creates:
-        session.execute(
-            insert(_PEOPLE),
-            [
-                {
-                    "workspace_id": workspace_id,
-                    **values,
-                    "change_seq": first + offset,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for offset, values in enumerate(creates)
-            ],
-        )
-    if updates:
-        base = first + len(creates)
-        session.execute(
-            update(Person),
-            [
-                {**values, "change_seq": base + offset, "updated_at": now}
-                for offset, values in enumerate(updates)
-            ],
-        )
+    now = bulk.bound(session, _PEOPLE, "updated_at", utcnow())
+    bulk.insert_rows(
+        session,
+        _PEOPLE,
+        _PERSON_INSERT,
+        [
+            (workspace_id, email, name, company_id, first + offset, now, now)
+            for offset, (email, name, company_id) in enumerate(creates)
+        ],
+    )
+    base = first + len(creates)
+    bulk.update_rows(
+        session,
+        _PEOPLE,
+        ["name", "company_id", "change_seq", "updated_at"],
+        [
+            (name, company_id, base + offset, now, person_id)
+            for offset, (name, company_id, person_id) in enumerate(updates)
+        ],
+    )
     report.people_created += len(creates)
     report.people_updated += len(updates)
 
@@ -390,7 +401,16 @@ def _apply(
     if not rows:
         return
     resolver = _ChunkCompanies(session, workspace_id, rows)
-    keyed = [(row, resolver.resolve(row, report)) for row in rows]
+    keyed: list[tuple[_Row, int | None]] = []
+    previous: tuple[str, dict[str, str]] | None = None
+    key: int | None = None
+    for row in rows:
+        # People of one company usually sit on consecutive rows that repeat its columns;
+        # resolving the same description again would give the same answer.
+        if previous is None or key is None or previous != (row.company_name, row.ids):
+            key = resolver.resolve(row, report)
+            previous = (row.company_name, row.ids)
+        keyed.append((row, key))
     ids = resolver.write(tally)
     placed = [(row, ids[key]) for row, key in keyed if key is not None]
     _write_people(session, workspace_id, placed, report)
