@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from cardfile.store.schema import ChangeSequence, Company, Person
+from cardfile.store.schema import ChangeSequence, Company, Person, table_of
 
-_counter = ChangeSequence.__table__
+_counter = table_of(ChangeSequence)
 
 
 def take(session: Session, count: int = 1) -> int:

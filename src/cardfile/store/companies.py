@@ -183,27 +183,27 @@ class CompanyFilter:
     attributes: Sequence[tuple[int, object | None]] = ()
 
 
-def _filtered(workspace_id: int, where: CompanyFilter) -> Select[tuple[Company]]:
+def _filtered(workspace_id: int, where: CompanyFilter) -> Select[Any]:
     query = select(Company).where(Company.workspace_id == workspace_id)
-    text = (where.search_text or "").strip()
-    if text:
-        pattern = f"%{text.lower()}%"
+    searched = (where.search_text or "").strip()
+    if searched:
+        pattern = f"%{searched.lower()}%"
         query = query.where(
             or_(
                 func.lower(Company.name).like(pattern),
                 func.lower(Company.domain).like(pattern),
-                *(getattr(Company, column) == text for column in IDENTITY_COLUMNS),
+                *(getattr(Company, column) == searched for column in IDENTITY_COLUMNS),
             )
         )
     for column, value in where.ids.items():
         query = query.where(getattr(Company, column) == value)
-    for definition_id, value in where.attributes:
+    for definition_id, wanted in where.attributes:
         held = select(CompanyValue.company_id).where(CompanyValue.definition_id == definition_id)
-        if value is None:
+        if wanted is None:
             query = query.where(Company.id.not_in(held))
         else:
             query = query.where(
-                Company.id.in_(held.where(CompanyValue.value == attributes.encode_value(value)))
+                Company.id.in_(held.where(CompanyValue.value == attributes.encode_value(wanted)))
             )
     return query
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 T = TypeVar("T")
 
@@ -47,7 +47,10 @@ class Page(Generic[T]):
 
 
 def paginate(
-    session: Session, query: Select[Any], id_column: ColumnElement[int], request: PageRequest
+    session: Session,
+    query: Select[Any],
+    id_column: ColumnElement[int] | InstrumentedAttribute[int],
+    request: PageRequest,
 ) -> Page[Any]:
     """Run ``query`` (which selects one entity or column) for one page of ``request``."""
     size = max(0, min(request.size, MAX_PAGE_SIZE))

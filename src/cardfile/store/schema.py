@@ -7,6 +7,7 @@ the opaque global id built from them (``cardfile.ids``).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -48,6 +50,11 @@ EXTERNAL_ID_COLUMNS: dict[str, str] = {
     "zohoId": "zoho_id",
     "sugarcrmId": "sugarcrm_id",
 }
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's Core table, typed as one."""
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> datetime:

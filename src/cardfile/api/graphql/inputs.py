@@ -116,12 +116,12 @@ def external_ids(given: ExternalCompanyInput | None) -> dict[str, str | None]:
     for label, column in EXTERNAL_ID_COLUMNS.items():
         long_form = getattr(given, label)
         short_form = getattr(given, label.removesuffix("Id"))
-        if long_form is not strawberry.UNSET and short_form is not strawberry.UNSET:
-            if long_form != short_form:
-                raise error(
-                    f"externalId gives {label} and {label.removesuffix('Id')} different values",
-                    BAD_USER_INPUT,
-                )
+        both = long_form is not strawberry.UNSET and short_form is not strawberry.UNSET
+        if both and long_form != short_form:
+            raise error(
+                f"externalId gives {label} and {label.removesuffix('Id')} different values",
+                BAD_USER_INPUT,
+            )
         value = long_form if long_form is not strawberry.UNSET else short_form
         if value is not strawberry.UNSET:
             found[column] = value

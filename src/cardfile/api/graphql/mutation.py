@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -35,6 +35,12 @@ from cardfile.ingest.csv import import_people, update_companies
 from cardfile.store import attributes as store_attributes
 from cardfile.store import companies, people
 from cardfile.store.errors import Invalid
+
+
+def _stream(upload: Upload) -> BinaryIO:
+    """The uploaded file's bytes; on ASGI an ``Upload`` is Starlette's ``UploadFile``, whose
+    spooled temporary file is read synchronously here (this runs in a worker thread)."""
+    return cast(BinaryIO, cast(Any, upload).file)
 
 
 def _company(context: Context, company_id: str) -> Any:
@@ -99,8 +105,8 @@ class Mutation:
         people created/updated/unchanged, and each refused row with its column and reason."""
         with writing(info) as context:
             workspace = context.product(productId)
-            report = import_people(context.session, workspace.id, csvFile.file)
-            return report.as_dict()
+            report = import_people(context.session, workspace.id, _stream(csvFile))
+            return JSON(report.as_dict())
 
     @strawberry.mutation
     def updateCompanyAttributeValuesFromCSV(
@@ -116,9 +122,9 @@ class Mutation:
         with writing(info) as context:
             workspace = context.product(productId)
             report = update_companies(
-                context.session, workspace.id, csvFile.file, identifier=identifier
+                context.session, workspace.id, _stream(csvFile), identifier=identifier
             )
-            return report.as_dict()
+            return JSON(report.as_dict())
 
     @strawberry.mutation
     def addNewCompanyAttribute(

@@ -43,8 +43,6 @@ def _email_literal(node: ValueNode, _variables: dict[str, Any] | None = None) ->
     return _email(_string_literal(node))
 
 
-
-
 def _color_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> str:
     # Cycle's examples write the colour both as a bare enum value (color: a) and as a
     # string (color: "a"); a scalar is the one input type that can take both literals.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import anyio.to_thread
 import strawberry
@@ -34,7 +34,7 @@ class ThreadedSchema(strawberry.Schema):
     """Runs each operation in a worker thread, so the store's blocking calls never stall
     the event loop; resolvers are plain functions on one session per request."""
 
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         """Execute the operation synchronously in a worker thread."""
         return await anyio.to_thread.run_sync(partial(self.execute_sync, *args, **kwargs))
 
@@ -87,7 +87,7 @@ def router(factory: Callable[[], sessionmaker[Session]]) -> CycleGraphQLRouter:
 
     return CycleGraphQLRouter(
         schema,
-        context_getter=context,
+        context_getter=cast(Any, context),  # a FastAPI dependency with clean-up
         multipart_uploads_enabled=True,
     )
 

@@ -10,11 +10,12 @@ count as the same named type. Nullability, lists and every other type are checke
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     GraphQLError,
     GraphQLList,
+    GraphQLNamedType,
     GraphQLNonNull,
     GraphQLSchema,
     GraphQLType,
@@ -22,8 +23,6 @@ from graphql import (
     OperationDefinitionNode,
     ValueNode,
     is_input_object_type,
-    is_list_type,
-    is_named_type,
     is_non_null_type,
     is_nullable_type,
 )
@@ -37,11 +36,11 @@ STRING_ALIASES = frozenset({"DefaultString", "SelectAttributeString"})
 
 def _canonical(schema: GraphQLSchema, type_: GraphQLType) -> GraphQLType:
     """``type_`` with every alias scalar replaced by ``String``."""
-    if is_non_null_type(type_):
-        return GraphQLNonNull(_canonical(schema, type_.of_type))  # type: ignore[attr-defined, arg-type]
-    if is_list_type(type_):
-        return GraphQLList(_canonical(schema, type_.of_type))  # type: ignore[attr-defined]
-    if is_named_type(type_) and type_.name in STRING_ALIASES:  # type: ignore[attr-defined]
+    if isinstance(type_, GraphQLNonNull):
+        return GraphQLNonNull(cast(Any, _canonical(schema, type_.of_type)))
+    if isinstance(type_, GraphQLList):
+        return GraphQLList(_canonical(schema, type_.of_type))
+    if isinstance(type_, GraphQLNamedType) and type_.name in STRING_ALIASES:
         string = schema.get_type("String")
         assert string is not None
         return string
@@ -61,7 +60,7 @@ def _allowed(
         has_var_default = var_default is not None and not isinstance(var_default, NullValueNode)
         if not has_var_default and location_default is Undefined:
             return False
-        return is_type_sub_type_of(schema, var_type, location_type.of_type)  # type: ignore[attr-defined]
+        return is_type_sub_type_of(schema, var_type, cast(Any, location_type).of_type)
     return is_type_sub_type_of(schema, var_type, location_type)
 
 
@@ -92,7 +91,7 @@ class StringAliasVariablesRule(VariablesInAllowedPositionRule):
             if (
                 var_type
                 and is_input_object_type(parent)
-                and parent.is_one_of  # type: ignore[union-attr]
+                and cast(Any, parent).is_one_of
                 and is_nullable_type(var_type)
             ):
                 self.report_error(

@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 from cardfile.ingest.csv.reader import CsvFileError, CsvRow, CsvSource, Progress, chunks
 from cardfile.ingest.csv.report import CsvReport
 from cardfile.store import attributes, changes
-from cardfile.store.schema import EXTERNAL_ID_COLUMNS, AttributeDefinition, Company, utcnow
+from cardfile.store.schema import (
+    EXTERNAL_ID_COLUMNS,
+    AttributeDefinition,
+    Company,
+    table_of,
+    utcnow,
+)
 from cardfile.types import AttributeType, InvalidValue, TypeSpec, parse, to_json
 
 # Identifier columns in identity order; companyName, the weakest, comes last.
@@ -37,7 +43,7 @@ BUILTINS: dict[str, tuple[str, TypeSpec]] = {
 }
 CHUNK = 2000
 
-_COMPANIES = Company.__table__
+_COMPANIES = table_of(Company)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from cardfile.ingest.csv.reader import CsvFileError, CsvRow, CsvSource, Progress
 from cardfile.ingest.csv.report import CsvReport, Refusal
 from cardfile.store import bulk, changes
 from cardfile.store.people import normalise_email
-from cardfile.store.schema import EXTERNAL_ID_COLUMNS, Company, Person, utcnow
+from cardfile.store.schema import EXTERNAL_ID_COLUMNS, Company, Person, table_of, utcnow
 from cardfile.types import AttributeType, InvalidValue, TypeSpec, parse
 
 REQUIRED = ("companyName", "name", "email")
@@ -30,8 +30,8 @@ ALIASES = {"pipedrive": "pipedriveId"}
 CHUNK = 2000
 
 _EMAIL = TypeSpec(AttributeType.EMAIL)
-_COMPANIES = Company.__table__
-_PEOPLE = Person.__table__
+_COMPANIES = table_of(Company)
+_PEOPLE = table_of(Person)
 _ID_COLUMNS = tuple(EXTERNAL_ID_COLUMNS.values())
 _LABELS = {column: label for label, column in EXTERNAL_ID_COLUMNS.items()}
 _COMPANY_INSERT = (

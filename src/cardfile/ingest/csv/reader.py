@@ -47,7 +47,7 @@ class CsvRow:
 class _CountingReader(io.RawIOBase):
     """Counts the bytes read, so a progress bar can show how far into the file we are."""
 
-    def __init__(self, inner: BinaryIO) -> None:
+    def __init__(self, inner: io.RawIOBase) -> None:
         self.inner = inner
         self.count = 0
 
