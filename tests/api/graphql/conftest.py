@@ -98,13 +98,17 @@ mutation add($productId: ID!, $name: DefaultString!, $type: CompanyAttributeType
 """
 
 
-def add_attribute(client: Client, tenant: Tenant, name: str, kind: str, values: list[str] | None = None) -> dict[str, Any]:
+def add_attribute(
+    client: Client, tenant: Tenant, name: str, kind: str, values: list[str] | None = None
+) -> dict[str, Any]:
     """Define a company attribute through the API; returns the definition."""
     type_input: dict[str, Any] = (
         {"select": {"type": "SINGLE_SELECT", "values": values}}
         if kind == "SINGLE_SELECT"
         else {"scalar": {"type": kind}}
     )
-    data = client.ok(ADD_ATTRIBUTE, {"productId": tenant.product_id, "name": name, "type": type_input})
+    data = client.ok(
+        ADD_ATTRIBUTE, {"productId": tenant.product_id, "name": name, "type": type_input}
+    )
     definition: dict[str, Any] = data["addNewCompanyAttribute"]
     return definition

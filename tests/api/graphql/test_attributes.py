@@ -95,7 +95,9 @@ def test_cursor_pagination_walks_both_ways(client: Client, tenant: Tenant) -> No
 
 
 def test_a_bad_cursor_is_a_clear_error(client: Client, tenant: Tenant) -> None:
-    error = client.error(PAGE, {"slug": tenant.slug, "size": 2, "cursor": "zz", "direction": "AFTER"})
+    error = client.error(
+        PAGE, {"slug": tenant.slug, "size": 2, "cursor": "zz", "direction": "AFTER"}
+    )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "cursor" in error["message"]
 
@@ -106,11 +108,17 @@ def test_duplicate_names_and_empty_selects_are_refused(client: Client, tenant: T
     mutation($p: ID!, $t: CompanyAttributeTypeInput!, $n: DefaultString!) {
       addNewCompanyAttribute(input: {productId: $p, name: $n, type: $t}) { __typename }
     }"""
-    error = client.error(query, {"p": tenant.product_id, "n": "Stage", "t": {"scalar": {"type": "TEXT"}}})
+    error = client.error(
+        query, {"p": tenant.product_id, "n": "Stage", "t": {"scalar": {"type": "TEXT"}}}
+    )
     assert error["extensions"]["code"] == "CONFLICT"
     error = client.error(
         query,
-        {"p": tenant.product_id, "n": "Tier", "t": {"select": {"type": "SINGLE_SELECT", "values": []}}},
+        {
+            "p": tenant.product_id,
+            "n": "Tier",
+            "t": {"select": {"type": "SINGLE_SELECT", "values": []}},
+        },
     )
     assert "at least one value" in error["message"]
 

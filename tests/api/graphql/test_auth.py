@@ -65,9 +65,7 @@ def test_another_workspace_is_invisible(
     assert error["extensions"]["code"] == "CANT_SEE_PRODUCT"
     node = ours.ok("query($id: ID!) { node(id: $id) { id } }", {"id": company_id})
     assert node["node"] is None
-    error = ours.error(
-        "mutation($id: ID!) { deleteCompany(id: $id) { id } }", {"id": company_id}
-    )
+    error = ours.error("mutation($id: ID!) { deleteCompany(id: $id) { id } }", {"id": company_id})
     assert error["extensions"]["code"] == "NOT_FOUND"
     listing = ours.ok(
         "query($id: ID!) { node(id: $id) { ... on Product { companies { edges { node { id } } } } } }",

@@ -26,7 +26,9 @@ mutation updateCompanyAttributeValue($companyId: ID!, $attributeDefinitionId: ID
   }
 }
 """
-CREATE = """mutation($p: ID!, $n: DefaultString!) { createCompany(productId: $p, name: $n) { id } }"""
+CREATE = (
+    """mutation($p: ID!, $n: DefaultString!) { createCompany(productId: $p, name: $n) { id } }"""
+)
 
 
 def _company(client: Client, tenant: Tenant, name: str = "Acme") -> str:
@@ -35,7 +37,9 @@ def _company(client: Client, tenant: Tenant, name: str = "Acme") -> str:
 
 
 def _set(client: Client, company: str, definition: str, value: Any) -> dict[str, Any]:
-    data = client.ok(UPDATE, {"companyId": company, "attributeDefinitionId": definition, "value": value})
+    data = client.ok(
+        UPDATE, {"companyId": company, "attributeDefinitionId": definition, "value": value}
+    )
     result: dict[str, Any] = data["updateCompanyAttributeValue"]
     return result
 
@@ -89,7 +93,8 @@ def test_wrong_or_several_fields_are_clear_errors(client: Client, tenant: Tenant
     error = client.error(UPDATE, {**variables, "value": {"number": 1, "text": "x"}})
     assert "exactly one" in error["message"]
     error = client.error(
-        UPDATE, {"companyId": company, "attributeDefinitionId": stage["id"], "value": {"select": "Nope"}}
+        UPDATE,
+        {"companyId": company, "attributeDefinitionId": stage["id"], "value": {"select": "Nope"}},
     )
     assert "Nope" in error["message"] and "Lead" in error["message"]
 
@@ -103,7 +108,9 @@ def test_null_unsets_and_only_real_changes_bump_the_sequence(
     def sequence() -> int:
         with sessions() as session:
             return int(
-                session.scalar(select(Company.change_seq).where(Company.id == ids.decode(company, "Company")))
+                session.scalar(
+                    select(Company.change_seq).where(Company.id == ids.decode(company, "Company"))
+                )
             )
 
     start = sequence()

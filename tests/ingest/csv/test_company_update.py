@@ -47,10 +47,10 @@ def test_the_seed_layout_updates_values(
     sessions: sessionmaker[Session], tenant: Tenant, seeded: dict[str, int]
 ) -> None:
     data = (
-        "companyName,customId,hubspotId,arr,numberOfEmployees,country,leadStatus,seats,paying\n"
-        "Acme,acme-001,hubspot_789,250000,50,France,Closed,12,yes\n"
-        "Wayne Enterprises,wayne-001,hubspot_321,,,USA,Open,,false\n"
-    ).encode()
+        b"companyName,customId,hubspotId,arr,numberOfEmployees,country,leadStatus,seats,paying\n"
+        b"Acme,acme-001,hubspot_789,250000,50,France,Closed,12,yes\n"
+        b"Wayne Enterprises,wayne-001,hubspot_321,,,USA,Open,,false\n"
+    )
     report = run_update(sessions, tenant.workspace_id, data)
     assert (report.rows_applied, report.refused_rows, report.companies_updated) == (2, 0, 2)
     acme = values(sessions, tenant, "acme-001")
@@ -78,7 +78,9 @@ def test_running_the_same_file_twice_changes_nothing(
         assert changes.current(session) == before
 
 
-def test_an_empty_cell_unsets(sessions: sessionmaker[Session], tenant: Tenant, seeded: dict[str, int]) -> None:
+def test_an_empty_cell_unsets(
+    sessions: sessionmaker[Session], tenant: Tenant, seeded: dict[str, int]
+) -> None:
     run_update(sessions, tenant.workspace_id, b"customId,country\nacme-001,France\n")
     report = run_update(sessions, tenant.workspace_id, b"customId,country\nacme-001,\n")
     assert report.values_unset == 1
@@ -89,12 +91,12 @@ def test_bad_values_and_unmatched_rows_are_reported_per_row(
     sessions: sessionmaker[Session], tenant: Tenant, seeded: dict[str, int]
 ) -> None:
     data = (
-        "customId,seats,leadStatus,country\n"
-        "acme-001,lots,Open,France\n"  # bad number: whole row refused
-        "nobody,1,Open,Chile\n"  # no such company
-        "wayne-001,3,Maybe,USA\n"  # not an option
-        "airbnb-001,4,Closed,Ireland\n"  # fine
-    ).encode()
+        b"customId,seats,leadStatus,country\n"
+        b"acme-001,lots,Open,France\n"  # bad number: whole row refused
+        b"nobody,1,Open,Chile\n"  # no such company
+        b"wayne-001,3,Maybe,USA\n"  # not an option
+        b"airbnb-001,4,Closed,Ireland\n"  # fine
+    )
     report = run_update(sessions, tenant.workspace_id, data)
     assert report.rows_applied == 1
     assert report.refused_rows == 3
@@ -110,7 +112,7 @@ def test_bad_values_and_unmatched_rows_are_reported_per_row(
 def test_unknown_headers_refuse_the_file_naming_them(
     sessions: sessionmaker[Session], tenant: Tenant, seeded: dict[str, int]
 ) -> None:
-    with pytest.raises(CsvFileError, match="'Country'.*'plan'"):
+    with pytest.raises(CsvFileError, match=r"'Country'.*'plan'"):
         run_update(sessions, tenant.workspace_id, b"customId,Country,plan\nacme-001,x,y\n")
 
 
@@ -125,7 +127,9 @@ def test_identity_order_and_an_explicit_identifier(
     sessions: sessionmaker[Session], tenant: Tenant, seeded: dict[str, int]
 ) -> None:
     # Default: customId is tried before companyName, so a wrong name does not matter...
-    report = run_update(sessions, tenant.workspace_id, b"companyName,customId,country\nNope,acme-001,A\n")
+    report = run_update(
+        sessions, tenant.workspace_id, b"companyName,customId,country\nNope,acme-001,A\n"
+    )
     assert report.rows_applied == 1
     # ...and companyName is the new name of the company.
     with sessions() as session:
@@ -133,24 +137,32 @@ def test_identity_order_and_an_explicit_identifier(
         assert company is not None and company.name == "Nope"
     # Naming the identifier makes only that column match.
     report = run_update(
-        sessions, tenant.workspace_id, b"companyName,customId,country\nNope,acme-001,B\n",
+        sessions,
+        tenant.workspace_id,
+        b"companyName,customId,country\nNope,acme-001,B\n",
         identifier="companyName",
     )
     assert report.rows_applied == 1
     report = run_update(
-        sessions, tenant.workspace_id, b"companyName,hubspotId,country\nAcme,hubspot_789,C\n",
+        sessions,
+        tenant.workspace_id,
+        b"companyName,hubspotId,country\nAcme,hubspot_789,C\n",
         identifier="companyName",
     )
     assert report.refused_rows == 1
     assert "no company matches companyName 'Acme'" in report.refusals[0].reason
     with pytest.raises(CsvFileError, match="not in the file"):
-        run_update(sessions, tenant.workspace_id, b"customId,country\nacme-001,A\n", identifier="hubspotId")
+        run_update(
+            sessions, tenant.workspace_id, b"customId,country\nacme-001,A\n", identifier="hubspotId"
+        )
 
 
 def test_a_name_shared_by_two_companies_is_ambiguous(
     sessions: sessionmaker[Session], tenant: Tenant, seeded: dict[str, int]
 ) -> None:
-    run_import(sessions, tenant.workspace_id, b"companyName,name,email,customId\nAcme,x,x@x.com,acme-002\n")
+    run_import(
+        sessions, tenant.workspace_id, b"companyName,name,email,customId\nAcme,x,x@x.com,acme-002\n"
+    )
     report = run_update(sessions, tenant.workspace_id, b"companyName,country\nAcme,France\n")
     assert report.refused_rows == 1
     assert "2 companies are named 'Acme'" in report.refusals[0].reason

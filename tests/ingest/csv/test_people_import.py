@@ -20,10 +20,18 @@ def test_the_seed_example(sessions: sessionmaker[Session], tenant: Tenant) -> No
         acme = companies.match(session, tenant.workspace_id, ids={"custom_id": "acme-001"})
         assert acme is not None
         assert (acme.name, acme.hubspot_id, acme.salesforce_id, acme.attio_id) == (
-            "Acme", "hubspot_789", "sf_001", "a123"
+            "Acme",
+            "hubspot_789",
+            "sf_001",
+            "a123",
         )
         people = {p.email: p for p in session.scalars(select(Person))}
-        assert set(people) == {"john@email.com", "jame@email.com", "bruce@wayne.com", "main@airbnb.com"}
+        assert set(people) == {
+            "john@email.com",
+            "jame@email.com",
+            "bruce@wayne.com",
+            "main@airbnb.com",
+        }
         assert people["jame@email.com"].company_id == acme.id
         assert people["main@airbnb.com"].name == "Main contact"
 
@@ -33,7 +41,11 @@ def test_reimporting_changes_nothing(sessions: sessionmaker[Session], tenant: Te
     with sessions() as session:
         before = changes.current(session)
     again = run_import(sessions, tenant.workspace_id, SEED_CSV.encode())
-    assert (again.companies_created, again.companies_updated, again.companies_unchanged) == (0, 0, 3)
+    assert (again.companies_created, again.companies_updated, again.companies_unchanged) == (
+        0,
+        0,
+        3,
+    )
     assert (again.people_created, again.people_updated, again.people_unchanged) == (0, 0, 4)
     with sessions() as session:
         assert changes.current(session) == before
@@ -44,13 +56,13 @@ def test_bad_rows_are_refused_and_the_rest_applied(
     sessions: sessionmaker[Session], tenant: Tenant
 ) -> None:
     data = (
-        "companyName,name,email,customId\n"
-        "Acme,John,john@acme.com,acme\n"
-        ",Nobody,nobody@x.com,\n"
-        "Acme,Bad Email,not-an-email,acme\n"
-        "Globex,,hank@globex.com,globex\n"
-        "Globex,Hank,hank@globex.com,globex\n"
-    ).encode()
+        b"companyName,name,email,customId\n"
+        b"Acme,John,john@acme.com,acme\n"
+        b",Nobody,nobody@x.com,\n"
+        b"Acme,Bad Email,not-an-email,acme\n"
+        b"Globex,,hank@globex.com,globex\n"
+        b"Globex,Hank,hank@globex.com,globex\n"
+    )
     report = run_import(sessions, tenant.workspace_id, data)
     assert report.rows == 5
     assert report.rows_applied == 2
@@ -92,11 +104,21 @@ def test_a_row_describing_two_companies_is_refused(
 def test_companies_match_by_id_before_name_and_same_names_with_other_ids_stay_apart(
     sessions: sessionmaker[Session], tenant: Tenant
 ) -> None:
-    run_import(sessions, tenant.workspace_id, b"companyName,name,email,customId\nAcme,a,a@a.com,acme-fr\n")
+    run_import(
+        sessions, tenant.workspace_id, b"companyName,name,email,customId\nAcme,a,a@a.com,acme-fr\n"
+    )
     # Renamed, matched by customId: the same company.
-    run_import(sessions, tenant.workspace_id, b"companyName,name,email,customId\nAcme SAS,b,b@a.com,acme-fr\n")
+    run_import(
+        sessions,
+        tenant.workspace_id,
+        b"companyName,name,email,customId\nAcme SAS,b,b@a.com,acme-fr\n",
+    )
     # Same name as no company now, new id: a new company.
-    run_import(sessions, tenant.workspace_id, b"companyName,name,email,customId\nAcme SAS,c,c@a.com,acme-us\n")
+    run_import(
+        sessions,
+        tenant.workspace_id,
+        b"companyName,name,email,customId\nAcme SAS,c,c@a.com,acme-us\n",
+    )
     # A name-only row joins the first company of that name whose ids do not contradict it.
     run_import(sessions, tenant.workspace_id, b"companyName,name,email\nAcme SAS,d,d@a.com\n")
     with sessions() as session:
@@ -105,7 +127,9 @@ def test_companies_match_by_id_before_name_and_same_names_with_other_ids_stay_ap
         assert session.scalar(select(func.count()).select_from(Person)) == 4
 
 
-def test_a_person_moves_with_their_latest_row(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+def test_a_person_moves_with_their_latest_row(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
     data = b"companyName,name,email\nA,Jo,jo@x.com\nB,Jo Smith,JO@x.com\n"
     report = run_import(sessions, tenant.workspace_id, data)
     assert report.people_created == 1
@@ -116,12 +140,16 @@ def test_a_person_moves_with_their_latest_row(sessions: sessionmaker[Session], t
         assert (person.name, company.name) == ("Jo Smith", "B")
 
 
-def test_missing_required_columns_refuse_the_file(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+def test_missing_required_columns_refuse_the_file(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
     with pytest.raises(CsvFileError, match="email"):
         run_import(sessions, tenant.workspace_id, b"companyName,name\nA,b\n")
 
 
-def test_a_file_broken_half_way_changes_nothing(sessions: sessionmaker[Session], tenant: Tenant) -> None:
+def test_a_file_broken_half_way_changes_nothing(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
     rows = "".join(f"C{i},P{i},p{i}@x.com\n" for i in range(5000)).encode()
     data = b"companyName,name,email\n" + rows + b"Bad,\xff\xfe,bad@x.com\n"
     with pytest.raises(CsvFileError, match="not UTF-8"):
@@ -130,8 +158,12 @@ def test_a_file_broken_half_way_changes_nothing(sessions: sessionmaker[Session],
         assert session.scalar(select(func.count()).select_from(Company)) == 0
 
 
-def test_unknown_columns_are_reported_as_ignored(sessions: sessionmaker[Session], tenant: Tenant) -> None:
-    report = run_import(sessions, tenant.workspace_id, b"companyName,name,email,plan\nA,b,b@a.com,pro\n")
+def test_unknown_columns_are_reported_as_ignored(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    report = run_import(
+        sessions, tenant.workspace_id, b"companyName,name,email,plan\nA,b,b@a.com,pro\n"
+    )
     assert report.ignored_columns == ["plan"]
     assert report.rows_applied == 1
 
@@ -153,5 +185,9 @@ def test_rows_spanning_chunks_count_each_company_once(
         f"Acme,P{i},p{i}@acme.com,acme\n".encode() for i in range(7)
     )
     report = run_import(sessions, tenant.workspace_id, data)
-    assert (report.companies_created, report.companies_updated, report.companies_unchanged) == (1, 0, 0)
+    assert (report.companies_created, report.companies_updated, report.companies_unchanged) == (
+        1,
+        0,
+        0,
+    )
     assert report.people_created == 7

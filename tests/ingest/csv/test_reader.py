@@ -15,10 +15,7 @@ def rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
 
 
 def test_bom_crlf_quotes_and_blank_lines() -> None:
-    data = (
-        b'\xef\xbb\xbfa,b\r\n"x, with comma","say ""hi"""\r\n\r\n'
-        b'"multi\nline",2\r\n\r\n\r\n'
-    )
+    data = b'\xef\xbb\xbfa,b\r\n"x, with comma","say ""hi"""\r\n\r\n"multi\nline",2\r\n\r\n\r\n'
     assert rows(data) == [
         (2, {"a": "x, with comma", "b": 'say "hi"'}),
         (4, {"a": "multi\nline", "b": "2"}),
