@@ -59,8 +59,12 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A migrated store engine, once per backend."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("store") / "cardfile.db"
@@ -85,10 +89,10 @@ def _clean(engine: Engine) -> None:
 
 
 @pytest.fixture
-def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
+def sessions(engine: Engine) -> sessionmaker[Session]:
     """A session factory on an emptied store."""
     _clean(engine)
-    yield session_factory(engine)
+    return session_factory(engine)
 
 
 @pytest.fixture
