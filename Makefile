@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 NODE_DIR := tests/seeds/node
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev lint typecheck contracts pytest bench clean
+.PHONY: help run test install install-dev lint typecheck contracts pytest bench migration clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ pytest: install-dev ## The test suite (PostgreSQL tests need 127.0.0.1:5432; man
 
 bench: install-dev ## Run the benchmarks in bench/ (minutes; see bench/RESULTS.md)
 	$(BIN)/python -m bench.run_all
+
+migration: install-dev ## Generate a migration from store/schema.py changes: make migration MESSAGE="add x"
+	$(BIN)/python -c "import sys; from alembic import command; from cardfile.store.db import alembic_config; command.revision(alembic_config('sqlite:///' + sys.argv[1]), message=sys.argv[2], autogenerate=True)" "$$(mktemp -d)/upgraded.db" "$(MESSAGE)"
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) data $(NODE_DIR)/node_modules
