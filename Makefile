@@ -52,7 +52,7 @@ bench: install-dev ## Run the benchmarks in bench/ (minutes; see bench/RESULTS.m
 	$(BIN)/python -m bench.run_all
 
 migration: install-dev ## Generate a migration from store/schema.py changes: make migration MESSAGE="add x"
-	$(BIN)/python -c "import sys; from alembic import command; from cardfile.store.db import alembic_config; command.revision(alembic_config('sqlite:///' + sys.argv[1]), message=sys.argv[2], autogenerate=True)" "$$(mktemp -d)/upgraded.db" "$(MESSAGE)"
+	$(BIN)/python -c "import sys; from alembic import command; from cardfile.store.db import alembic_config; cfg = alembic_config('sqlite:///' + sys.argv[1]); command.upgrade(cfg, 'head'); command.revision(cfg, message=sys.argv[2], autogenerate=True)" "$$(mktemp -d)/upgraded.db" "$(MESSAGE)"
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) data $(NODE_DIR)/node_modules
