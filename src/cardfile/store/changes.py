@@ -27,6 +27,12 @@ def take(session: Session, count: int = 1) -> int:
     return int(last) - count + 1
 
 
+def lock(session: Session) -> None:
+    """Hold the counter for the rest of the transaction: every other writer of companies or
+    people waits until it ends, so what this transaction reads stays true while it writes."""
+    session.execute(update(_counter).where(_counter.c.id == 1).values(value=_counter.c.value))
+
+
 def current(session: Session) -> int:
     """The newest number handed out."""
     return int(session.execute(select(_counter.c.value).where(_counter.c.id == 1)).scalar_one())

@@ -55,7 +55,11 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         )
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No server-side prepared statements: psycopg prepares a query after five runs, and the
+    # generic plan PostgreSQL then keeps was made while a table was small (a sequential scan),
+    # which turned an import's per-chunk lookups quadratic as the table grew.
+    connect_args = {"prepare_threshold": None} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

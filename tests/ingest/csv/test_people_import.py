@@ -191,3 +191,40 @@ def test_rows_spanning_chunks_count_each_company_once(
         0,
     )
     assert report.people_created == 7
+
+
+def test_an_email_repeated_in_a_later_chunk_updates_the_same_person(
+    sessions: sessionmaker[Session], tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fresh workspace skips email lookups; the repeat trips the unique index, and the
+    # chunk is redone carefully.
+    monkeypatch.setattr("cardfile.ingest.csv.people_import.CHUNK", 2)
+    data = b"companyName,name,email\nA,Jo,jo@x.com\nA,Al,al@x.com\nB,Jo B,jo@x.com\n"
+    report = run_import(sessions, tenant.workspace_id, data)
+    assert (report.people_created, report.people_updated, report.rows_applied) == (2, 1, 3)
+    with sessions() as session:
+        (jo,) = session.scalars(select(Person).where(Person.email == "jo@x.com"))
+        company = session.get(Company, jo.company_id)
+        assert company is not None
+        assert (jo.name, company.name) == ("Jo B", "B")
+
+
+def test_a_weaker_id_owned_elsewhere_is_refused_across_chunks(
+    sessions: sessionmaker[Session], tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The optimistic pass looks up only customId and would create B with hubspotId h1; the
+    # unique index refuses that, and the careful pass finds A by h1 and reports the clash.
+    monkeypatch.setattr("cardfile.ingest.csv.people_import.CHUNK", 1)
+    data = (
+        b"companyName,name,email,customId,hubspotId\n"
+        b"A,a,a@a.com,a,h1\n"
+        b"B,b,b@b.com,b,h1\n"
+        b"C,c,c@c.com,c,h3\n"
+    )
+    report = run_import(sessions, tenant.workspace_id, data)
+    assert report.rows_applied == 2
+    (refusal,) = report.refusals
+    assert (refusal.row, refusal.column) == (3, "customId")
+    assert "contradicts the company matched by hubspotId 'h1'" in refusal.reason
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Company)) == 2

@@ -12,6 +12,7 @@ import io
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import BinaryIO
 
 # A cell may legitimately hold a long text; the csv module's default limit is 128 KiB.
@@ -37,11 +38,18 @@ class CsvFileError(ValueError):
 
 @dataclass(frozen=True)
 class CsvRow:
-    """One data row: its spreadsheet row number and its cells by header name."""
+    """One data row: its spreadsheet row number and its values in header order (padded with
+    empty cells when the row is short; ``extra`` holds cells beyond the header)."""
 
     number: int
-    cells: dict[str, str]
+    values: list[str]
     extra: list[str]
+    header: list[str]
+
+    @cached_property
+    def cells(self) -> dict[str, str]:
+        """The values by header name."""
+        return dict(zip(self.header, self.values, strict=True))
 
 
 class _CountingReader(io.RawIOBase):
@@ -137,13 +145,16 @@ class CsvSource:
 
     def rows(self) -> Iterator[CsvRow]:
         """The data rows; blank rows are skipped, short rows padded with empty cells."""
-        width = len(self.header)
+        header = self.header
+        width = len(header)
         while (record := self._next_record()) is not None:
-            number = self._records
-            cells = dict(zip(self.header, record, strict=False))
-            for name in self.header[len(record) :]:
-                cells[name] = ""
-            yield CsvRow(number=number, cells=cells, extra=record[width:])
+            extra: list[str] = []
+            if len(record) < width:
+                record.extend([""] * (width - len(record)))
+            elif len(record) > width:
+                extra = record[width:]
+                del record[width:]
+            yield CsvRow(self._records, record, extra, header)
 
 
 class _Prefixed(io.RawIOBase):
