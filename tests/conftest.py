@@ -77,7 +77,8 @@ def engine(
     made.dispose()
 
 
-def _clean(engine: Engine) -> None:
+def clean_store(engine: Engine) -> None:
+    """Empty every table and reset the change counter."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "change_sequence"]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -91,7 +92,7 @@ def _clean(engine: Engine) -> None:
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
     """A session factory on an emptied store."""
-    _clean(engine)
+    clean_store(engine)
     return session_factory(engine)
 
 

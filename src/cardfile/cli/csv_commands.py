@@ -42,26 +42,40 @@ Runner = Callable[[Session, int, BinaryIO, Any, Any], CsvReport]
 
 
 def run_csv(file: Path, workspace: str, as_json: bool, runner: Runner, verb: str) -> None:
-    """Run ``runner`` on ``file`` with a progress bar and a report (shared by both commands)."""
+    """Run ``runner`` on ``file`` with a progress bar and a report (shared by both commands).
+
+    Refusals go to a temporary file that replaces ``FILE.refused.csv`` only when the run
+    succeeds (a run without refusals removes a stale one); a failed run changes nothing,
+    neither the store nor the refusal list of an earlier run.
+    """
     if not file.is_file():
         raise fail(f"{file} is not a file", as_json=as_json)
     refused_path = file.with_name(file.name + ".refused.csv")
-    refusals = RefusalFile(refused_path)
+    pending = file.with_name(f".{file.name}.refused.csv.partial")
+    try:
+        refusals = RefusalFile(pending)
+    except OSError as error:
+        raise fail(
+            f"cannot write the list of refused rows beside {file.name}: {error.strerror}",
+            as_json=as_json,
+        ) from None
     size = file.stat().st_size
     columns = [
-        TextColumn(f"{verb} {file.name}"),
+        # The file name is data: neither str.format fields nor Rich markup.
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TaskProgressColumn(),
         RowsPerSecond(),
         TimeRemainingColumn(),
     ]
+    succeeded = False
     try:
         with (
             Progress(*columns, console=console, disable=as_json, transient=False) as progress,
             store_session() as session,
             file.open("rb") as stream,
         ):
-            task = progress.add_task(verb, total=size, rows=0)
+            task = progress.add_task(f"{verb} {file.name}", total=size, rows=0)
             found = workspaces.require_by_slug(session, workspace)
 
             def advance(rows: int, read: int) -> None:
@@ -69,10 +83,17 @@ def run_csv(file: Path, workspace: str, as_json: bool, runner: Runner, verb: str
 
             report = runner(session, found.id, stream, advance, refusals)
             progress.update(task, completed=size)
+        succeeded = True
     except (CsvFileError, StoreError) as error:
-        refusals.close()
         raise fail(f"{file.name}: {error.message} (nothing was changed)", as_json=as_json) from None
-    refusals.close()
+    finally:
+        refusals.close()
+        if not succeeded:
+            pending.unlink(missing_ok=True)
+    if refusals.count:
+        pending.replace(refused_path)
+    else:
+        refused_path.unlink(missing_ok=True)
     data = report.as_dict()
     if refusals.count:
         data["refusedFile"] = str(refused_path)
@@ -98,7 +119,7 @@ def _print_report(report: CsvReport, refused: int, path: Path) -> None:
     if report.values_set or report.values_unset:
         console.print(f"values: {report.values_set:,} set, {report.values_unset:,} unset")
     if report.ignored_columns:
-        console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
+        console.print(f"ignored columns: {', '.join(report.ignored_columns)}", markup=False)
     for refusal in report.refusals[:10]:
         column = f" [{refusal.column}]" if refusal.column else ""
         console.print(f"  row {refusal.row}{column}: {refusal.reason}", markup=False)

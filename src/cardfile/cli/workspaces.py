@@ -6,7 +6,7 @@ import typer
 
 from cardfile import ids
 from cardfile.cli.context import store_session
-from cardfile.cli.output import JsonOption, console, emit_json, fail
+from cardfile.cli.output import JsonOption, console, emit_json, emit_row, fail
 from cardfile.store import api_keys, workspaces
 from cardfile.store.errors import StoreError
 
@@ -34,7 +34,7 @@ def create_workspace(
     if as_json:
         emit_json(data)
     else:
-        console.print(data["id"], markup=False)
+        emit_row(data["id"])
 
 
 @workspaces_app.command("list")
@@ -54,7 +54,7 @@ def list_workspaces(as_json: bool = JsonOption) -> None:
         emit_json(data)
         return
     for row in data:
-        console.print(f"{row['slug']}\t{row['name']}\t{row['id']}", markup=False)
+        emit_row(row["slug"], row["name"], row["id"])
 
 
 @keys_app.command("create")
@@ -79,7 +79,7 @@ def create_key(
     if as_json:
         emit_json(data)
     else:
-        console.print(data["key"], markup=False)
+        emit_row(data["key"])  # verbatim: Rich would fold it on a narrow terminal
 
 
 @keys_app.command("list")
@@ -108,7 +108,7 @@ def list_keys(
         return
     for row in data:
         state = "revoked" if row["revoked_at"] else "active"
-        console.print(f"{row['id']}\t{row['prefix']}…\t{state}\t{row['name']}", markup=False)
+        emit_row(row["id"], f"{row['prefix']}…", state, row["name"])
 
 
 @keys_app.command("revoke")
@@ -119,7 +119,8 @@ def revoke_key(
     try:
         with store_session() as session:
             record = api_keys.revoke(session, key_id)
-            data = {"id": record.id, "revoked_at": record.revoked_at}
+            revoked_at = record.revoked_at.isoformat() if record.revoked_at else None
+            data = {"id": record.id, "revoked_at": revoked_at}
     except StoreError as error:
         raise fail(error.message, as_json=as_json) from None
     if as_json:
