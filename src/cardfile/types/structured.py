@@ -13,12 +13,15 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import astuple, fields
+from typing import Generic, TypeVar
 
 from cardfile.types.codec import JSONValue, check_text, invalid, wrong_value
 from cardfile.types.countries import country_code
 from cardfile.types.errors import InvalidValue, show
 from cardfile.types.kinds import TypeSpec
 from cardfile.types.values import Location, PersonalName
+
+V = TypeVar("V", PersonalName, Location)
 
 
 def _object_in_text(text: str) -> object | None:
@@ -78,20 +81,16 @@ def _join_name(first: str, last: str) -> str:
     return " ".join(part for part in (first, last) if part)
 
 
-class PersonalNameCodec:
-    """Personal name: :class:`~cardfile.types.values.PersonalName`.
+class _StructuredCodec(Generic[V]):
+    """Parsing shared by the object-valued types: the typed value itself, a JSON object, a
+    JSON object written in a text cell, or the type's own text form."""
 
-    Text is ``"Last, First"`` as Attio documents it (split at the first comma), or, without a
-    comma, ``"First Last"`` (the last word is the last name; a single word is a first name). A
-    JSON object has ``first_name``, ``last_name`` and ``full_name``, each optional; a missing
-    full name is ``"First Last"``, and a full name alone is split as text is.
-    """
+    _VALUE: type[V]
+    _KEYS: tuple[str, ...]
+    _EXPECTED: str
 
-    _KEYS = ("first_name", "last_name", "full_name")
-    _EXPECTED = 'a name (expected "Last, First", "First Last" or an object with first_name)'
-
-    def parse(self, spec: TypeSpec, raw: object) -> PersonalName | None:
-        if isinstance(raw, PersonalName):
+    def parse(self, spec: TypeSpec, raw: object) -> V | None:
+        if isinstance(raw, self._VALUE):
             return self._from_object(spec, raw, dict(zip(self._KEYS, astuple(raw), strict=True)))
         if isinstance(raw, dict):
             return self._from_object(spec, raw, raw)
@@ -102,6 +101,26 @@ class PersonalNameCodec:
         if isinstance(found, dict):
             return self._from_object(spec, raw, found)
         return self._from_text(spec, raw, text)
+
+    def _from_text(self, spec: TypeSpec, raw: object, text: str) -> V:
+        raise NotImplementedError
+
+    def _from_object(self, spec: TypeSpec, raw: object, data: Mapping[object, object]) -> V | None:
+        raise NotImplementedError
+
+
+class PersonalNameCodec(_StructuredCodec[PersonalName]):
+    """Personal name: :class:`~cardfile.types.values.PersonalName`.
+
+    Text is ``"Last, First"`` as Attio documents it (split at the first comma), or, without a
+    comma, ``"First Last"`` (the last word is the last name; a single word is a first name). A
+    JSON object has ``first_name``, ``last_name`` and ``full_name``, each optional; a missing
+    full name is ``"First Last"``, and a full name alone is split as text is.
+    """
+
+    _VALUE = PersonalName
+    _KEYS = ("first_name", "last_name", "full_name")
+    _EXPECTED = 'a name (expected "Last, First", "First Last" or an object with first_name)'
 
     def _from_text(self, spec: TypeSpec, raw: object, text: str) -> PersonalName:
         if "," in text:
@@ -167,7 +186,7 @@ _REGION_POSTCODE = re.compile(r"([A-Z]{2,3})\s+(\d{3,5}(?:-\d{4})?)")
 _MAX_LINES = 4
 
 
-class LocationCodec:
+class LocationCodec(_StructuredCodec[Location]):
     """Location: :class:`~cardfile.types.values.Location`.
 
     Text is the address parts separated by commas, read from the end: a last part that is a
@@ -180,22 +199,10 @@ class LocationCodec:
     (which Attio returns) are ignored.
     """
 
+    _VALUE = Location
     _KEYS = tuple(field.name for field in fields(Location))
     _IGNORED = frozenset({"latitude", "longitude"})
     _EXPECTED = 'a location (expected e.g. "1 Infinite Loop, Cupertino, CA, 95014, US")'
-
-    def parse(self, spec: TypeSpec, raw: object) -> Location | None:
-        if isinstance(raw, Location):
-            return self._from_object(spec, raw, dict(zip(self._KEYS, astuple(raw), strict=True)))
-        if isinstance(raw, dict):
-            return self._from_object(spec, raw, raw)
-        if not isinstance(raw, str):
-            raise invalid(spec, raw, self._EXPECTED)
-        text = check_text(spec, raw, raw).strip()
-        found = _object_in_text(text)
-        if isinstance(found, dict):
-            return self._from_object(spec, raw, found)
-        return self._from_text(spec, raw, text)
 
     def _from_text(self, spec: TypeSpec, raw: object, text: str) -> Location:
         parts = [part.strip() for part in text.split(",") if part.strip()]
