@@ -10,10 +10,10 @@ import re
 
 from cardfile.types.codec import (
     JSONValue,
+    StringValued,
     check_text,
     invalid,
     require_str,
-    str_value,
     wrong_value,
 )
 from cardfile.types.errors import InvalidValue, show
@@ -53,25 +53,18 @@ def resolve(spec: TypeSpec, raw: object, name: str) -> str:
     raise InvalidValue(message, type=spec.type, raw=raw)
 
 
-class SelectCodec:
-    """Select and status: one option, held as its id."""
+class SelectCodec(StringValued):
+    """Select and status: one option, held as its id. A stored id is not checked against the
+    options: it stays readable after its option is archived, and the store decides what that
+    means."""
+
+    _VALUE = "an option id (str)"
 
     _EXPECTED = "an option (expected an option id or title as a string)"
 
     def parse(self, spec: TypeSpec, raw: object) -> str:
         text = require_str(spec, raw, self._EXPECTED)
         return resolve(spec, raw, check_text(spec, raw, text).strip())
-
-    def to_json(self, spec: TypeSpec, value: object) -> JSONValue:
-        return str_value(spec, value, "an option id (str)")
-
-    def from_json(self, spec: TypeSpec, data: object) -> str:
-        # Not checked against the options: a stored value stays readable after its option is
-        # archived, and the store decides what that means.
-        return require_str(spec, data, self._EXPECTED)
-
-    def format_text(self, spec: TypeSpec, value: object) -> str:
-        return str_value(spec, value, "an option id (str)")
 
 
 _SEPARATOR = re.compile(r"[,;]")

@@ -97,3 +97,24 @@ def require_str(spec: TypeSpec, raw: object, expected: str) -> str:
     if not isinstance(raw, str):
         raise invalid(spec, raw, expected)
     return raw
+
+
+class StringValued:
+    """``to_json``, ``from_json`` and ``format_text`` of a type whose typed value is a string
+    checked on the way in (so a stored one is trusted: re-validating would double a read's
+    cost)."""
+
+    _EXPECTED = "a string"
+    _VALUE = "a str"
+
+    def to_json(self, spec: TypeSpec, value: object) -> JSONValue:
+        """The string itself."""
+        return str_value(spec, value, self._VALUE)
+
+    def from_json(self, spec: TypeSpec, data: object) -> str:
+        """The stored string."""
+        return require_str(spec, data, self._EXPECTED)
+
+    def format_text(self, spec: TypeSpec, value: object) -> str:
+        """The string itself."""
+        return str_value(spec, value, self._VALUE)

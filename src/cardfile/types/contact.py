@@ -17,7 +17,12 @@ from email_validator.rfc_constants import (
     EMAIL_MAX_LENGTH,
 )
 
-from cardfile.types.codec import JSONValue, check_text, invalid, require_str, str_value
+from cardfile.types.codec import (
+    StringValued,
+    check_text,
+    invalid,
+    require_str,
+)
 from cardfile.types.errors import InvalidValue, show
 from cardfile.types.kinds import TypeSpec
 
@@ -94,21 +99,13 @@ def normalize_email(spec: TypeSpec, raw: object) -> str:
     return checked.normalized
 
 
-class EmailCodec:
+class EmailCodec(StringValued):
     """Email address: validated with ``email_validator``, stored normalised."""
+
+    _EXPECTED = "an email address (expected a string)"
 
     def parse(self, spec: TypeSpec, raw: object) -> str:
         return normalize_email(spec, raw)
-
-    def to_json(self, spec: TypeSpec, value: object) -> JSONValue:
-        return str_value(spec, value)
-
-    def from_json(self, spec: TypeSpec, data: object) -> str:
-        # Trusted: it was validated on the way in; re-validating would double a read's cost.
-        return require_str(spec, data, "an email address (expected a string)")
-
-    def format_text(self, spec: TypeSpec, value: object) -> str:
-        return str_value(spec, value)
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -131,7 +128,7 @@ def _host_of(text: str) -> str:
     return host
 
 
-class DomainCodec:
+class DomainCodec(StringValued):
     """Domain: a bare domain name, lower case, international names in Unicode form.
 
     Reads a domain (``app.attio.com``) or a URL (``https://www.Acme.com/about`` is
@@ -174,15 +171,6 @@ class DomainCodec:
                 f"{show(raw)} is not a valid domain ({error})", type=spec.type, raw=raw
             ) from None
 
-    def to_json(self, spec: TypeSpec, value: object) -> JSONValue:
-        return str_value(spec, value)
-
-    def from_json(self, spec: TypeSpec, data: object) -> str:
-        return require_str(spec, data, self._EXPECTED)  # trusted, like an email
-
-    def format_text(self, spec: TypeSpec, value: object) -> str:
-        return str_value(spec, value)
-
 
 # Digits and the punctuation people put between them; letters (vanity numbers, "ext. 12") are
 # refused because E.164 cannot hold an extension and dropping it silently loses data.
@@ -205,7 +193,7 @@ _WHY_IMPOSSIBLE = {
 }
 
 
-class PhoneCodec:
+class PhoneCodec(StringValued):
     """Phone number: stored in E.164 (``+15558675309``).
 
     The raw number must say its country: a leading ``+`` or ``00`` then the country code. A
@@ -251,12 +239,3 @@ class PhoneCodec:
                 raw=raw,
             )
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-    def to_json(self, spec: TypeSpec, value: object) -> JSONValue:
-        return str_value(spec, value)
-
-    def from_json(self, spec: TypeSpec, data: object) -> str:
-        return require_str(spec, data, self._EXPECTED)  # trusted, like an email
-
-    def format_text(self, spec: TypeSpec, value: object) -> str:
-        return str_value(spec, value)
