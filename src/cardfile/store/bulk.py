@@ -34,7 +34,8 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
 def bound(session: Session, table: Table, column: str, value: Any) -> Any:
     """``value`` as the driver must receive it for ``column`` (SQLite keeps datetimes as
     text in SQLAlchemy's format). Rows passed to the functions below hold bound values."""
-    processor = table.c[column].type.bind_processor(session.get_bind().dialect)
+    dialect = session.get_bind().dialect
+    processor = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     return value if processor is None else processor(value)
 
 

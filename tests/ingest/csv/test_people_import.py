@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.ingest.csv import CsvFileError
 from cardfile.store import changes, companies
+from cardfile.store.db import transaction
 from cardfile.store.schema import Company, Person
 from tests.conftest import Tenant, make_tenant
 from tests.ingest.csv.conftest import SEED_CSV, run_import
@@ -228,3 +229,19 @@ def test_a_weaker_id_owned_elsewhere_is_refused_across_chunks(
     assert "contradicts the company matched by hubspotId 'h1'" in refusal.reason
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Company)) == 2
+
+
+def test_imported_timestamps_read_back_like_any_other(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    # The bulk path once handed SQLite raw datetimes ("…+00:00") where the ORM stores its own
+    # format; comparing the two kinds then raised TypeError.
+    with transaction(sessions) as session:
+        companies.create(session, tenant.workspace_id, {"name": "Made by hand"})
+    run_import(sessions, tenant.workspace_id, b"companyName,name,email\nImported,a,a@a.com\n")
+    with sessions() as session:
+        made, imported = session.scalars(select(Company).order_by(Company.id)).all()
+        assert made.created_at <= imported.created_at
+        assert type(made.created_at) is type(imported.created_at)
+        stamps = session.execute(select(Company.updated_at).order_by(Company.id)).scalars().all()
+        assert stamps[0] <= stamps[1]
