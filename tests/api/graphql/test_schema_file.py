@@ -12,6 +12,6 @@ SCHEMA_FILE = Path(__file__).parents[3] / "docs" / "schema.graphql"
 def test_the_documented_schema_is_current() -> None:
     assert SCHEMA_FILE.read_text() == str(schema) + "\n", (
         "docs/schema.graphql is stale: regenerate it with "
-        "python -c \"from cardfile.api.graphql.schema import schema; print(schema)\" "
+        'python -c "from cardfile.api.graphql.schema import schema; print(schema)" '
         "> docs/schema.graphql"
     )
