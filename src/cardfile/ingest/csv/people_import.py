@@ -207,11 +207,12 @@ def import_people(
     changes.lock(session)
     people_existed = _has_people(session, workspace_id)
     run = _Import(session, workspace_id, report, people_existed)
-    for batch in chunks(source, CHUNK):
-        report.rows += len(batch)
-        run.apply([r for r in (check_row(row, columns, report) for row in batch) if r])
-        if progress is not None:
-            progress(report.rows, source.bytes_read)
+    with bulk.large_write(session):
+        for batch in chunks(source, CHUNK):
+            report.rows += len(batch)
+            run.apply([r for r in (check_row(row, columns, report) for row in batch) if r])
+            if progress is not None:
+                progress(report.rows, source.bytes_read)
     run.tally.finish(report)
     return report
 

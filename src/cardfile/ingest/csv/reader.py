@@ -104,8 +104,9 @@ class CsvSource:
                 record = next(self._reader)
                 # Blank rows count, so numbers stay those a spreadsheet shows.
                 self._records += 1
+                joined = "".join(record)
                 try:
-                    "".join(record).encode("utf-8")
+                    joined.encode("utf-8")
                 except UnicodeEncodeError as error:
                     byte = ord(error.object[error.start]) - 0xDC00
                     raise CsvFileError(
@@ -113,7 +114,7 @@ class CsvSource:
                         f"{self._records}); save it as UTF-8 CSV",
                         row=self._records,
                     ) from None
-                if any(cell.strip() for cell in record):
+                if not joined.isspace() and joined:
                     return record
         except StopIteration:
             return None
