@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from cardfile.ingest.csv.reader import CsvFileError, CsvRow
 from cardfile.ingest.csv.report import CsvReport
@@ -28,15 +29,48 @@ class PersonRow:
     ids: dict[str, str]
 
 
-@dataclass(frozen=True)
 class Columns:
     """Where each understood column sits in a row, by position."""
 
-    company_name: int
-    name: int
-    email: int
-    ids: tuple[tuple[str, int], ...]  # (store column, position)
-    headers: dict[str, str]  # canonical name -> header as written
+    def __init__(
+        self,
+        company_name: int,
+        name: int,
+        email: int,
+        ids: tuple[tuple[str, int], ...],
+        headers: dict[str, str],
+    ) -> None:
+        self.company_name = company_name
+        self.name = name
+        self.email = email
+        self.ids = ids  # (store column, position)
+        self.headers = headers  # canonical name -> header as written
+        self._id_cells = itemgetter(*(p for _, p in ids)) if ids else None
+        self._last: tuple[object, dict[str, str]] = ((), {})
+
+    def ids_of(self, values: list[str]) -> dict[str, str]:
+        """The row's non-empty company ids by store column.
+
+        A company's people usually sit on consecutive rows with the same id cells, so the
+        previous row's answer is reused when its cells are the same (the dict is shared and
+        must not be changed by its users).
+        """
+        if self._id_cells is None:
+            return {}
+        cells = self._id_cells(values)
+        if cells == self._last[0]:
+            return self._last[1]
+        if len(self.ids) == 1:
+            cells_tuple: tuple[str, ...] = (cells,)
+        else:
+            cells_tuple = cells
+        found = {
+            column: value
+            for (column, _), cell in zip(self.ids, cells_tuple, strict=True)
+            if (value := cell.strip())
+        }
+        self._last = (cells, found)
+        return found
 
 
 def locate_columns(header: list[str], report: CsvReport) -> Columns:
@@ -101,5 +135,4 @@ def check_row(row: CsvRow, columns: Columns, report: CsvReport) -> PersonRow | N
             report.refuse(row.number, column, reason)
         report.refused_rows += 1
         return None
-    ids = {column: value for column, position in columns.ids if (value := values[position].strip())}
-    return PersonRow(row.number, company_name, person_name, email, ids)
+    return PersonRow(row.number, company_name, person_name, email, columns.ids_of(values))

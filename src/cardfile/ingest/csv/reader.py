@@ -11,8 +11,6 @@ import csv
 import io
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import cached_property
 from typing import BinaryIO
 
 # A cell may legitimately hold a long text; the csv module's default limit is 128 KiB.
@@ -36,20 +34,26 @@ class CsvFileError(ValueError):
         self.row = row
 
 
-@dataclass(frozen=True)
 class CsvRow:
     """One data row: its spreadsheet row number and its values in header order (padded with
     empty cells when the row is short; ``extra`` holds cells beyond the header)."""
 
-    number: int
-    values: list[str]
-    extra: list[str]
-    header: list[str]
+    # A plain slotted class: a million of these are made per million-row file.
+    __slots__ = ("_cells", "extra", "header", "number", "values")
 
-    @cached_property
+    def __init__(self, number: int, values: list[str], extra: list[str], header: list[str]):
+        self.number = number
+        self.values = values
+        self.extra = extra
+        self.header = header
+        self._cells: dict[str, str] | None = None
+
+    @property
     def cells(self) -> dict[str, str]:
         """The values by header name."""
-        return dict(zip(self.header, self.values, strict=True))
+        if self._cells is None:
+            self._cells = dict(zip(self.header, self.values, strict=True))
+        return self._cells
 
 
 class _CountingReader(io.RawIOBase):
