@@ -23,11 +23,12 @@ from cardfile.ingest.csv.people_rows import Columns, PersonRow, check_row, locat
 from cardfile.ingest.csv.reader import CsvSource, Progress, chunks
 from cardfile.ingest.csv.report import CsvReport, Refusal
 from cardfile.store import bulk, changes
-from cardfile.store.schema import Person, table_of, utcnow
+from cardfile.store.schema import Company, Person, table_of, utcnow
 
 CHUNK = 2000
 
 _PEOPLE = table_of(Person)
+_COMPANIES = table_of(Company)
 _PERSON_INSERT = (
     "workspace_id",
     "email",
@@ -208,9 +209,11 @@ def import_people(
     people_existed = _has_people(session, workspace_id)
     run = _Import(session, workspace_id, report, people_existed)
     with bulk.large_write(session):
-        for batch in chunks(source, CHUNK):
+        for number, batch in enumerate(chunks(source, CHUNK), start=1):
             report.rows += len(batch)
             run.apply([r for r in (check_row(row, columns, report) for row in batch) if r])
+            if number & (number - 1) == 0:  # after chunks 1, 2, 4, 8…: as the tables double
+                bulk.refresh_statistics(session, [_COMPANIES, _PEOPLE])
             if progress is not None:
                 progress(report.rows, source.bytes_read)
     run.tally.finish(report)
