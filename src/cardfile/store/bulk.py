@@ -30,6 +30,45 @@ def large_write(session: Session) -> Iterator[None]:
             session.execute(text(f"PRAGMA cache_size = -{_DEFAULT_CACHE_KIB}"))
 
 
+def rows_matching(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    *,
+    workspace_id: int,
+    column: str,
+    values: Sequence[Any],
+) -> list[tuple[Any, ...]]:
+    """The workspace's rows of ``table`` whose ``column`` is one of ``values``, by id.
+
+    Sent through the driver: PostgreSQL gets the values as one array parameter, which it
+    parses and plans far faster than a list of hundreds of parameters.
+    """
+    if not values:
+        return []
+    connection = session.connection()
+    selected = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        sql = (
+            f"SELECT {selected} FROM {table.name} "
+            f"WHERE workspace_id = %s AND {column} = ANY(%s) ORDER BY id"
+        )
+        params: Sequence[Any] = (workspace_id, list(values))
+    else:
+        marks = ", ".join("?" * len(values))
+        sql = (
+            f"SELECT {selected} FROM {table.name} "
+            f"WHERE workspace_id = ? AND {column} IN ({marks}) ORDER BY id"
+        )
+        params = (workspace_id, *values)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def refresh_statistics(session: Session, tables: Sequence[Table]) -> None:
     """Let PostgreSQL's planner see how big ``tables`` have grown inside this transaction.
 

@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardfile.ingest.csv.people_rows import PersonRow
@@ -27,7 +26,7 @@ COMPANIES = table_of(Company)
 ID_COLUMNS = tuple(EXTERNAL_ID_COLUMNS.values())
 LABELS = {column: label for label, column in EXTERNAL_ID_COLUMNS.items()}
 _INSERT = ("id", "workspace_id", "name", *ID_COLUMNS, "change_seq", "created_at", "updated_at")
-_FETCH = [COMPANIES.c.id, COMPANIES.c.name, *(COMPANIES.c[c] for c in ID_COLUMNS)]
+_FETCH = ("id", "name", *ID_COLUMNS)
 
 
 class NeedsCareful(Exception):
@@ -77,16 +76,19 @@ class CompanyResolver:
                 wanted[column].add(value)
         fetched: set[int] = set()
         for column, values in wanted.items():
-            stmt = (
-                select(*_FETCH)
-                .where(COMPANIES.c.workspace_id == self.workspace_id)
-                .where(COMPANIES.c[column].in_(sorted(values)))
-                .order_by(COMPANIES.c.id)
+            found_rows = bulk.rows_matching(
+                self.session,
+                COMPANIES,
+                _FETCH,
+                workspace_id=self.workspace_id,
+                column=column,
+                values=sorted(values),
             )
-            for found in self.session.execute(stmt).mappings():
-                if found["id"] not in fetched:
-                    fetched.add(found["id"])
-                    state = CompanyState(id=found["id"], values=dict(found), key=found["id"])
+            for found in found_rows:
+                if found[0] not in fetched:
+                    fetched.add(found[0])
+                    values_of = dict(zip(_FETCH, found, strict=True))
+                    state = CompanyState(id=found[0], values=values_of, key=found[0])
                     self.states[state.key] = state
                     self._index(state)
 

@@ -79,13 +79,16 @@ def _write_people(
     for row, company_id in placed:
         latest[row.email] = (row, company_id)  # a later row for the same email wins
     existing: dict[str, tuple[int, str | None, int | None]] = {}
-    emails = sorted(latest) if look_up else []
-    for start in range(0, len(emails), 900):
-        stmt = select(_PEOPLE.c.email, _PEOPLE.c.id, _PEOPLE.c.name, _PEOPLE.c.company_id).where(
-            _PEOPLE.c.workspace_id == workspace_id,
-            _PEOPLE.c.email.in_(emails[start : start + 900]),
+    if look_up:
+        found = bulk.rows_matching(
+            session,
+            _PEOPLE,
+            ("email", "id", "name", "company_id"),
+            workspace_id=workspace_id,
+            column="email",
+            values=sorted(latest),
         )
-        for email, person_id, name, company_id in session.execute(stmt):
+        for email, person_id, name, company_id in found:
             existing[email] = (person_id, name, company_id)
     creates: list[tuple[str, str, int]] = []
     updates: list[tuple[str, int, int]] = []
