@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cardfile.ingest.csv import CsvFileError
+from cardfile.ingest.csv import CsvFileError, import_people
 from cardfile.store import changes, companies
 from cardfile.store.db import transaction
 from cardfile.store.schema import Company, Person
@@ -245,3 +247,18 @@ def test_imported_timestamps_read_back_like_any_other(
         assert type(made.created_at) is type(imported.created_at)
         stamps = session.execute(select(Company.updated_at).order_by(Company.id)).scalars().all()
         assert stamps[0] <= stamps[1]
+
+
+def test_every_refusal_reaches_the_listener_and_the_report_keeps_a_thousand(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    data = b"companyName,name,email\n" + b"".join(b"Acme,P,not-an-email\n" for _ in range(1500))
+    heard: list[object] = []
+    with transaction(sessions) as session:
+        report = import_people(
+            session, tenant.workspace_id, io.BytesIO(data), on_refusal=heard.append
+        )
+    assert report.refused_rows == 1500
+    assert len(heard) == 1500
+    assert len(report.refusals) == 1000
+    assert report.as_dict()["refusedTruncated"] is True

@@ -45,14 +45,21 @@ class CsvReport:
     refused_rows: int = 0
     identifier: str | None = None
     on_refusal: Callable[[Refusal], None] | None = None
+    keep: int | None = MAX_REPORTED_REFUSALS  # refusals kept in ``refusals``; None: all
 
     def refuse(self, row: int, column: str | None, reason: str) -> None:
         """Record one refusal (a row may have several, one per bad cell)."""
         refusal = Refusal(row=row, column=column, reason=reason)
-        if len(self.refusals) < MAX_REPORTED_REFUSALS:
+        if self.keep is None or len(self.refusals) < self.keep:
             self.refusals.append(refusal)
         if self.on_refusal is not None:
             self.on_refusal(refusal)
+
+    def merge_refusals(self, other: CsvReport) -> None:
+        """Take the refusals another (scratch) report collected, in order."""
+        for refusal in other.refusals:
+            self.refuse(refusal.row, refusal.column, refusal.reason)
+        self.refused_rows += other.refused_rows
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form, as the GraphQL mutations return it."""
