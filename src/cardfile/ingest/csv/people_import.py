@@ -11,7 +11,7 @@ safety net) inside a savepoint, and redone the careful way if that meets anythin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from cardfile.ingest.csv.company_resolver import ChunkOutcome, CompanyResolver, NeedsCareful
 from cardfile.ingest.csv.people_rows import Columns, PersonRow, check_row, locate_columns
-from cardfile.ingest.csv.read_ahead import read_ahead
 from cardfile.ingest.csv.reader import CsvSource, Progress, chunks
 from cardfile.ingest.csv.report import CsvReport, Refusal
 from cardfile.store import bulk, changes
@@ -211,18 +210,10 @@ def import_people(
     people_existed = _has_people(session, workspace_id)
     run = _Import(session, workspace_id, report, people_existed)
 
-    def checked() -> Iterator[tuple[int, list[PersonRow], CsvReport]]:
-        # Runs in the read-ahead thread: it only touches its own scratch report.
-        for batch in chunks(source, CHUNK):
-            scratch = CsvReport(keep=None)
-            valid = [r for r in (check_row(row, columns, scratch) for row in batch) if r]
-            yield len(batch), valid, scratch
-
-    with bulk.large_write(session), read_ahead(checked()) as ready:
-        for number, (count, valid, scratch) in enumerate(ready, start=1):
-            report.rows += count
-            report.merge_refusals(scratch)
-            run.apply(valid)
+    with bulk.large_write(session):
+        for number, batch in enumerate(chunks(source, CHUNK), start=1):
+            report.rows += len(batch)
+            run.apply([r for r in (check_row(row, columns, report) for row in batch) if r])
             if number & (number - 1) == 0:  # after chunks 1, 2, 4, 8…: as the tables double
                 bulk.refresh_statistics(session, [_COMPANIES, _PEOPLE])
             if progress is not None:
