@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from cardfile.store import changes
+from cardfile.store import bulk, changes
 from cardfile.store.errors import Conflict, Invalid, NotFound
 from cardfile.store.pages import Page, PageRequest, paginate
 from cardfile.store.schema import (
@@ -20,9 +20,9 @@ from cardfile.store.schema import (
     CompanyValue,
     Person,
     PersonValue,
+    table_of,
     utcnow,
 )
-from cardfile.store.upsert import upsert_rows
 from cardfile.types import AttributeType, Option, TypeSpec
 
 COMPANY = "company"
@@ -262,20 +262,17 @@ def set_values(
     if not assignments:
         return
     value_model, record_model, fk = _TABLES[entity]
-    table = value_model.__table__
-    to_write = [
-        {fk: record_id, "definition_id": definition_id, "value": encode_value(value)}
-        for record_id, definition_id, value in assignments
-        if value is not None
-    ]
-    upsert_rows(session, table, to_write, key=[fk, "definition_id"], update=["value"])
-    for record_id, definition_id, value in assignments:
-        if value is None:
-            session.execute(
-                delete(table).where(
-                    table.c[fk] == record_id, table.c.definition_id == definition_id
-                )
-            )
+    table = table_of(value_model)
+    bulk.upsert_rows(
+        session,
+        table,
+        [fk, "definition_id", "value"],
+        [(r, d, encode_value(v)) for r, d, v in assignments if v is not None],
+        key=[fk, "definition_id"],
+    )
+    bulk.delete_rows(
+        session, table, [fk, "definition_id"], [(r, d) for r, d, v in assignments if v is None]
+    )
     if bump:
         bump_records(session, record_model, sorted({a[0] for a in assignments}))
 
@@ -285,13 +282,13 @@ def bump_records(session: Session, record_model: Any, record_ids: Sequence[int])
     if not record_ids:
         return
     first = changes.take(session, len(record_ids))
-    now = utcnow()
-    session.execute(
-        update(record_model),
-        [
-            {"id": record_id, "change_seq": first + offset, "updated_at": now}
-            for offset, record_id in enumerate(record_ids)
-        ],
+    table = table_of(record_model)
+    now = bulk.bound(session, table, "updated_at", utcnow())
+    bulk.update_rows(
+        session,
+        table,
+        ["change_seq", "updated_at"],
+        [(first + offset, now, record_id) for offset, record_id in enumerate(record_ids)],
     )
 
 

@@ -61,7 +61,7 @@ def rows_matching(
             f"WHERE workspace_id = ? AND {column} IN ({marks}) ORDER BY id"
         )
         params = (workspace_id, *values)
-    cursor = connection.connection.cursor()
+    cursor = _driver_cursor(session)
     try:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -119,7 +119,7 @@ def insert_rows(
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # COPY is PostgreSQL's bulk path: one round trip instead of one per row.
-        cursor = connection.connection.cursor()
+        cursor = _driver_cursor(session)
         try:
             with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
@@ -140,15 +140,85 @@ def update_rows(
     """UPDATE by id: each row is ``(*values in columns order, id)``."""
     if not rows:
         return
-    connection = session.connection()
-    placeholder = "%s" if connection.dialect.name == "postgresql" else "?"
-    assignments = ", ".join(f"{name} = {placeholder}" for name in columns)
-    sql = f"UPDATE {table.name} SET {assignments} WHERE id = {placeholder}"
-    _executemany(session, sql, rows)
+    if session.get_bind().dialect.name == "postgresql":
+        stage = _stage(session, table, [*columns, "id"], rows)
+        assignments = ", ".join(f"{name} = s.{name}" for name in columns)
+        session.execute(
+            text(f"UPDATE {table.name} AS t SET {assignments} FROM {stage} AS s WHERE t.id = s.id")
+        )
+        return
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    _executemany(session, f"UPDATE {table.name} SET {assignments} WHERE id = ?", rows)
+
+
+def upsert_rows(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    key: Sequence[str],
+) -> None:
+    """INSERT ``rows``, or on a clash of the unique ``key`` columns update the other columns."""
+    if not rows:
+        return
+    listed = ", ".join(columns)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name not in key)
+    conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    if session.get_bind().dialect.name == "postgresql":
+        stage = _stage(session, table, columns, rows)
+        session.execute(
+            text(f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {stage} {conflict}")
+        )
+        return
+    marks = ", ".join("?" * len(columns))
+    _executemany(session, f"INSERT INTO {table.name} ({listed}) VALUES ({marks}) {conflict}", rows)
+
+
+def delete_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """DELETE the rows whose ``columns`` equal each of ``rows``."""
+    if not rows:
+        return
+    placeholder = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    condition = " AND ".join(f"{name} = {placeholder}" for name in columns)
+    _executemany(session, f"DELETE FROM {table.name} WHERE {condition}", rows)
+
+
+def _stage(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> str:
+    """COPY ``rows`` into an emptied temporary table shaped like ``table``'s ``columns``, for
+    one set-based statement instead of a round trip per row (PostgreSQL only)."""
+    stage = f"cardfile_stage_{table.name}_{'_'.join(columns)}"[:63]
+    listed = ", ".join(columns)
+    session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
+            f"SELECT {listed} FROM {table.name} WITH NO DATA"
+        )
+    )
+    session.execute(text(f"TRUNCATE {stage}"))
+    cursor = _driver_cursor(session)
+    try:
+        with cursor.copy(f"COPY {stage} ({listed}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+    return stage
+
+
+def _driver_cursor(session: Session) -> Any:
+    """A cursor of the session's own connection (same transaction), after flushing pending
+    ORM changes, which statements sent below the ORM would otherwise not see."""
+    session.flush()
+    return session.connection().connection.cursor()
 
 
 def _executemany(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    cursor = session.connection().connection.cursor()
+    cursor = _driver_cursor(session)
     try:
         cursor.executemany(sql, rows)
     finally:

@@ -18,12 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardfile.ingest.csv.reader import CsvFileError, CsvRow, CsvSource, Progress, chunks
 from cardfile.ingest.csv.report import CsvReport
-from cardfile.store import attributes, changes
+from cardfile.store import attributes, bulk, changes
 from cardfile.store.schema import (
     EXTERNAL_ID_COLUMNS,
     AttributeDefinition,
@@ -321,17 +321,12 @@ def _write(
     if not ids:
         return
     first = changes.take(session, len(ids))
-    now = utcnow()
-    session.execute(
-        update(Company),
-        [
-            {
-                "id": company_id,
-                **field_changes.get(company_id, {}),
-                "change_seq": first + offset,
-                "updated_at": now,
-            }
-            for offset, company_id in enumerate(ids)
-        ],
-    )
+    now = bulk.bound(session, _COMPANIES, "updated_at", utcnow())
+    by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for offset, company_id in enumerate(ids):
+        fields = field_changes.get(company_id, {})
+        columns = tuple(sorted(fields))
+        by_columns[columns].append((*(fields[c] for c in columns), first + offset, now, company_id))
+    for columns, batch in by_columns.items():
+        bulk.update_rows(session, _COMPANIES, [*columns, "change_seq", "updated_at"], batch)
     changed.update(ids)
