@@ -28,6 +28,7 @@ from cardfile.store.schema import (
     EXTERNAL_ID_COLUMNS,
     AttributeDefinition,
     Company,
+    CompanyValue,
     table_of,
     utcnow,
 )
@@ -44,6 +45,7 @@ BUILTINS: dict[str, tuple[str, TypeSpec]] = {
 CHUNK = 2000
 
 _COMPANIES = table_of(Company)
+_VALUES = table_of(CompanyValue)
 
 
 @dataclass(frozen=True)
@@ -221,11 +223,15 @@ def update_companies(
     report.identifier = plan.keys[0] if identifier else " > ".join(plan.keys)
     touched: set[int] = set()
     changed: set[int] = set()
-    for batch in chunks(source, CHUNK):
-        report.rows += len(batch)
-        _apply_chunk(session, workspace_id, plan, batch, report, touched, changed)
-        if progress is not None:
-            progress(report.rows, source.bytes_read)
+    changes.lock(session)  # other writers wait: what the update looks up stays true
+    with bulk.large_write(session):
+        for number, batch in enumerate(chunks(source, CHUNK), start=1):
+            report.rows += len(batch)
+            _apply_chunk(session, workspace_id, plan, batch, report, touched, changed)
+            if number & (number - 1) == 0:  # after chunks 1, 2, 4, 8…: as the values grow
+                bulk.refresh_statistics(session, [_COMPANIES, _VALUES])
+            if progress is not None:
+                progress(report.rows, source.bytes_read)
     report.companies_updated = len(changed)
     report.companies_unchanged = len(touched - changed)
     return report
