@@ -167,12 +167,23 @@ def options(session: Session, definition_ids: Iterable[int]) -> dict[int, list[A
     return found
 
 
-def page_options(
-    session: Session, definition_id: int, request: PageRequest
-) -> Page[AttributeOption]:
-    """One page of a definition's options."""
-    query = select(AttributeOption).where(AttributeOption.definition_id == definition_id)
-    return paginate(session, query, AttributeOption.id, request)
+def options_in_workspace(
+    session: Session, workspace_id: int, entity: str
+) -> dict[int, list[AttributeOption]]:
+    """Every option of the workspace's ``entity`` definitions, by definition, in one query."""
+    found: dict[int, list[AttributeOption]] = defaultdict(list)
+    rows = session.scalars(
+        select(AttributeOption)
+        .join(AttributeDefinition, AttributeDefinition.id == AttributeOption.definition_id)
+        .where(
+            AttributeDefinition.workspace_id == workspace_id,
+            AttributeDefinition.entity == entity,
+        )
+        .order_by(AttributeOption.id)
+    )
+    for option in rows:
+        found[option.definition_id].append(option)
+    return found
 
 
 def add_option(session: Session, definition: AttributeDefinition, title: str) -> AttributeOption:

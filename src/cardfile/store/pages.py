@@ -7,7 +7,7 @@ from the first item (AFTER) or the last (BEFORE).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -74,6 +74,24 @@ def paginate(
     rows.reverse()
     has_next = cursor is not None and _any(session, query, id_column >= cursor)
     return Page(items=rows, has_next=has_next, has_previous=has_previous)
+
+
+def page_of(items: Sequence[T], id_of: Callable[[T], int], request: PageRequest) -> Page[T]:
+    """One page of ``items`` (already in ascending id order), with ``paginate``'s rules, for
+    lists a caller holds in memory."""
+    size = max(0, min(request.size, MAX_PAGE_SIZE))
+    cursor = request.cursor
+    if request.direction is Direction.AFTER:
+        after = [i for i in items if cursor is None or id_of(i) > cursor]
+        has_previous = cursor is not None and any(id_of(i) <= cursor for i in items)
+        return Page(items=after[:size], has_next=len(after) > size, has_previous=has_previous)
+    before = [i for i in items if cursor is None or id_of(i) < cursor]
+    has_next = cursor is not None and any(id_of(i) >= cursor for i in items)
+    return Page(
+        items=before[max(0, len(before) - size) :] if size else [],
+        has_next=has_next,
+        has_previous=len(before) > size,
+    )
 
 
 def _any(session: Session, query: Select[Any], condition: ColumnElement[bool]) -> bool:

@@ -152,3 +152,21 @@ def test_rename_delete_and_options(client: Client, tenant: Tenant) -> None:
     )
     product = client.ok(SEED_QUERY, {"slug": tenant.slug})["getProductBySlug"]
     assert product["companyAttributeDefinitions"]["edges"] == []
+
+
+def test_options_read_earlier_in_a_request_are_not_served_stale(
+    client: Client, tenant: Tenant
+) -> None:
+    stage = add_attribute(client, tenant, "Stage", "SINGLE_SELECT", ["Lead"])
+    data = client.ok(
+        """mutation($id: ID!) {
+          before: updateCompanyAttributeDefinition(id: $id, name: "S1") {
+            ... on AttributeSingleSelectDefinition { valuesV2 { edges { node { value } } } } }
+          added: addSelectAttributeValue(attributeDefinitionId: $id, value: "Won") { value }
+          after: updateCompanyAttributeDefinition(id: $id, name: "S2") {
+            ... on AttributeSingleSelectDefinition { valuesV2 { edges { node { value } } } } }
+        }""",
+        {"id": stage["id"]},
+    )
+    assert [e["node"]["value"] for e in data["before"]["valuesV2"]["edges"]] == ["Lead"]
+    assert [e["node"]["value"] for e in data["after"]["valuesV2"]["edges"]] == ["Lead", "Won"]

@@ -13,6 +13,7 @@ from cardfile.api.graphql.context import Resolved
 from cardfile.api.graphql.node import Node
 from cardfile.api.graphql.pagination import Connection, Pagination, connection, page_request
 from cardfile.store import attributes as store_attributes
+from cardfile.store.pages import page_of
 from cardfile.store.schema import AttributeDefinition, AttributeOption
 from cardfile.types import AttributeType
 
@@ -66,9 +67,8 @@ class AttributeSingleSelectDefinition(AttributeDefinitionBase):
         self, info: Resolved, pagination: Pagination | None = None
     ) -> Connection[SelectStringValue]:
         """The attribute's options, paginated."""
-        page = store_attributes.page_options(
-            info.context.session, self._model.id, page_request(pagination, OPTION)
-        )
+        choices = info.context.options_of(self._model)
+        page = page_of(choices, lambda option: option.id, page_request(pagination, OPTION))
         nodes = [SelectStringValue.of(o) for o in page.items]
         return connection(
             nodes,

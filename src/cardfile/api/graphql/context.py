@@ -13,8 +13,9 @@ from strawberry.types import Info
 
 from cardfile import ids
 from cardfile.api.graphql.errors import CANT_SEE_PRODUCT, UNAUTHORIZED, error, translate
+from cardfile.store import attributes
 from cardfile.store.db import begin_write
-from cardfile.store.schema import Workspace
+from cardfile.store.schema import AttributeDefinition, AttributeOption, Workspace
 
 
 class Context(BaseContext):
@@ -25,6 +26,7 @@ class Context(BaseContext):
         self.session = session
         self._workspace_id = workspace_id
         self._auth_problem = auth_problem
+        self._options: dict[tuple[int, str], dict[int, list[AttributeOption]]] = {}
 
     @property
     def workspace_id(self) -> int:
@@ -39,6 +41,18 @@ class Context(BaseContext):
         if found is None:  # deleted while the key lived on
             raise error("the API key's workspace no longer exists", UNAUTHORIZED)
         return found
+
+    def options_of(self, definition: AttributeDefinition) -> list[AttributeOption]:
+        """A definition's options, loaded for all the workspace's definitions at the first
+        ask, so a listing of many select attributes costs one query, not one each."""
+        key = (definition.workspace_id, definition.entity)
+        if key not in self._options:
+            self._options[key] = attributes.options_in_workspace(self.session, *key)
+        return self._options[key].get(definition.id, [])
+
+    def forget_cached(self) -> None:
+        """Drop what was cached for reading: a write may have changed it."""
+        self._options.clear()
 
     def product(self, product_id: str) -> Workspace:
         """The workspace ``product_id`` names, which must be the caller's own."""
@@ -79,6 +93,7 @@ def writing(info: Resolved) -> Iterator[Context]:
     session = context.session
     if session.in_transaction():
         session.commit()
+    context.forget_cached()
     begin_write(session)
     try:
         yield context

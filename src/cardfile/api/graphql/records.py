@@ -26,7 +26,7 @@ from cardfile.api.graphql.scalars import DefaultString
 from cardfile.store import attributes as store_attributes
 from cardfile.store import companies as store_companies
 from cardfile.store import people as store_people
-from cardfile.store.pages import Direction
+from cardfile.store.pages import page_of
 from cardfile.store.schema import AttributeDefinition, Person, Workspace
 from cardfile.store.schema import Company as CompanyRow
 
@@ -186,29 +186,19 @@ class Company(Node):
     ) -> Connection[CompanyAttribute]:
         """The company's attribute values that are set."""
         session = info.context.session
-        request = page_request(pagination, VALUE_CURSOR)
         held = store_attributes.values_of(session, store_attributes.COMPANY, [self._model.id])
         rows = sorted(held.get(self._model.id, []))
-        if request.cursor is not None:
-            if request.direction is Direction.AFTER:
-                rows = [r for r in rows if r[0] > request.cursor]
-            else:
-                rows = [r for r in rows if r[0] < request.cursor]
-        before = request.direction is Direction.BEFORE
-        has_more = len(rows) > request.size
-        rows = rows[-request.size :] if before else rows[: request.size]
-        if request.size == 0:
-            rows = []
+        page = page_of(rows, lambda row: row[0], page_request(pagination, VALUE_CURSOR))
         nodes = []
-        for row_id, definition_pk, value in rows:
+        for row_id, definition_pk, value in page.items:
             definition = session.get(AttributeDefinition, definition_pk)
             assert definition is not None
             nodes.append(company_attribute(session, self._model.id, definition, (row_id, value)))
         return connection(
             nodes,
-            [ids.encode(VALUE_CURSOR, r[0]) for r in rows],
-            has_next=False if before else has_more,
-            has_previous=has_more if before else request.cursor is not None,
+            [ids.encode(VALUE_CURSOR, r[0]) for r in page.items],
+            has_next=page.has_next,
+            has_previous=page.has_previous,
         )
 
 
