@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
 
 from bench.databases import BACKENDS
+from bench.report import machine
 
 
 def parser(description: str, *, default_rows: int, rows_help: str) -> argparse.ArgumentParser:
@@ -37,3 +39,26 @@ def exit_on_sigterm() -> None:
         sys.exit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
+
+
+def run_benchmark(
+    argv: list[str] | None,
+    *,
+    description: str,
+    default_rows: int,
+    rows_help: str,
+    child: Callable[[argparse.Namespace], None],
+    measure: Callable[..., tuple[str, bool]],
+) -> int:
+    """A measuring benchmark's entry point: parse the options, then either be the child that
+    runs one measured step, or the parent that measures and prints the table."""
+    args = parser(description, default_rows=default_rows, rows_help=rows_help).parse_args(argv)
+    exit_on_sigterm()
+    if args.child:
+        child(args)
+        return 0
+    print(machine(with_postgres=args.backend == "postgres"), flush=True)
+    text, ok = measure(args.rows, args.backend, seed=args.seed, timeout=args.timeout)
+    print()
+    print(text, flush=True)
+    return 0 if ok else 1

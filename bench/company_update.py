@@ -32,10 +32,10 @@ import psycopg
 from sqlalchemy import func, select
 
 from bench.child import ChildFailed, ChildRun, ProgressLines, emit, pace, run_child
-from bench.command_line import exit_on_sigterm, parser
+from bench.command_line import run_benchmark
 from bench.databases import Backend, Database, fresh_database
 from bench.datasets import UPDATE_COLUMNS, write_people_csv, write_update_csv
-from bench.report import Line, machine, table
+from bench.report import Line, table
 from bench.store_setup import prepare, workspace_id
 from cardfile.ingest.csv import import_people, update_companies
 from cardfile.store import attributes
@@ -255,20 +255,14 @@ def _child(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: ``python -m bench.company_update [--rows N] [--backend ...]``."""
-    args = parser(
-        "updateCompanyAttributeValuesFromCSV benchmark",
+    return run_benchmark(
+        argv,
+        description="updateCompanyAttributeValuesFromCSV benchmark",
         default_rows=QUICK_ROWS,
         rows_help=f"companies (= rows of the update file); full size is {FULL_ROWS:,}",
-    ).parse_args(argv)
-    exit_on_sigterm()
-    if args.child:
-        _child(args)
-        return 0
-    print(machine(with_postgres=args.backend == "postgres"), flush=True)
-    text, ok = measure(args.rows, args.backend, seed=args.seed, timeout=args.timeout)
-    print()
-    print(text, flush=True)
-    return 0 if ok else 1
+        child=_child,
+        measure=measure,
+    )
 
 
 if __name__ == "__main__":

@@ -46,65 +46,15 @@ SELECT_OPTIONS = 5
 START_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 30.0
 
-# Copied from the seed's "Get all existing attributes" curl example (its \" unescaped).
-QUERY = """
-query workspaceBySlug($slug: DefaultString!) {
-getProductBySlug(slug: $slug) {
-id
-name
-slug
-companyAttributeDefinitions(
-pagination: {
-size: 100,
-where: {
-cursor: "",
-direction: AFTER
-}
-}
-) {
-pageInfo {
-endCursor
-hasNextPage
-}
-edges {
-node {
-__typename
-... on AttributeTextDefinition {
-id
-name
-}
-... on AttributeNumberDefinition {
-id
-name
-}
-... on AttributeCheckboxDefinition {
-id
-name
-}
-... on AttributeSingleSelectDefinition {
-id
-name
-valuesV2(pagination: {
-size: 100,
-where: {
-cursor: "",
-direction: AFTER
-}
-}) {
-edges {
-node {
-id
-value
-}
-}
-}
-}
-}
-}
-}
-}
-}
-"""
+# The seed's "Get all existing attributes" query, as the seed-snippet tests keep it (they
+# check it against the seed's text).
+QUERY = (
+    Path(__file__).resolve().parents[1]
+    / "tests"
+    / "seeds"
+    / "snippets"
+    / "workspace_by_slug.graphql"
+).read_text(encoding="utf-8")
 
 _TYPES = (AttributeType.TEXT, AttributeType.NUMBER, AttributeType.CHECKBOX, AttributeType.SELECT)
 

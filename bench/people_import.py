@@ -31,10 +31,10 @@ import psycopg
 from sqlalchemy import func, select
 
 from bench.child import ChildFailed, ChildRun, ProgressLines, emit, pace, run_child
-from bench.command_line import exit_on_sigterm, parser
+from bench.command_line import run_benchmark
 from bench.databases import Backend, Database, fresh_database
 from bench.datasets import ID_LABELS, write_people_csv
-from bench.report import Line, machine, table
+from bench.report import Line, table
 from bench.store_setup import prepare
 from cardfile.ingest.csv import import_people
 from cardfile.store.db import session_factory, transaction
@@ -337,20 +337,14 @@ def _killed_report(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: ``python -m bench.people_import [--rows N] [--backend ...]``."""
-    args = parser(
-        __doc__.splitlines()[0] if __doc__ else "people import",
+    return run_benchmark(
+        argv,
+        description=__doc__.splitlines()[0] if __doc__ else "people import",
         default_rows=QUICK_ROWS,
         rows_help=f"CSV rows (people); full size is {FULL_ROWS:,}",
-    ).parse_args(argv)
-    exit_on_sigterm()
-    if args.child:
-        _child(args)
-        return 0
-    print(machine(with_postgres=args.backend == "postgres"), flush=True)
-    text, ok = measure(args.rows, args.backend, seed=args.seed, timeout=args.timeout)
-    print()
-    print(text, flush=True)
-    return 0 if ok else 1
+        child=_child,
+        measure=measure,
+    )
 
 
 if __name__ == "__main__":
