@@ -7,9 +7,19 @@ from collections.abc import Callable
 
 import pytest
 
-from cardfile.types import TypeSpec, format_text, from_json, parse, to_json
+from cardfile.types import InvalidValue, TypeSpec, format_text, from_json, parse, to_json
 
 RoundTrips = Callable[[TypeSpec, object], None]
+
+
+def refusal(spec: TypeSpec, raw: object) -> str:
+    """The message with which ``parse`` refuses ``raw``, after checking the error carries
+    the raw value and the type."""
+    with pytest.raises(InvalidValue) as caught:
+        parse(spec, raw)
+    assert caught.value.raw is raw
+    assert caught.value.type is spec.type
+    return caught.value.message
 
 
 def _check_round_trips(spec: TypeSpec, value: object) -> None:

@@ -17,6 +17,7 @@ from cardfile.types import (
     to_json,
 )
 from cardfile.types.choices import split_choices
+from tests.types.conftest import refusal
 
 RoundTrips = Callable[[TypeSpec, object], None]
 
@@ -37,14 +38,6 @@ TAGS = TypeSpec(
         Option("t_vip", "VIP"),
     ),
 )
-
-
-def refusal(spec: TypeSpec, raw: object) -> str:
-    with pytest.raises(InvalidValue) as caught:
-        parse(spec, raw)
-    assert caught.value.raw is raw
-    assert caught.value.type is spec.type
-    return caught.value.message
 
 
 # select and status

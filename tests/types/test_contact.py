@@ -11,20 +11,13 @@ from hypothesis.provisional import domains
 
 from cardfile.types import AttributeType, InvalidValue, TypeSpec, from_json, parse
 from cardfile.types.contact import _simple_email
+from tests.types.conftest import refusal
 
 RoundTrips = Callable[[TypeSpec, object], None]
 
 EMAIL = TypeSpec(AttributeType.EMAIL)
 DOMAIN = TypeSpec(AttributeType.DOMAIN)
 PHONE = TypeSpec(AttributeType.PHONE_NUMBER)
-
-
-def refusal(spec: TypeSpec, raw: object) -> str:
-    with pytest.raises(InvalidValue) as caught:
-        parse(spec, raw)
-    assert caught.value.raw is raw
-    assert caught.value.type is spec.type
-    return caught.value.message
 
 
 # email

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardfile.types import AttributeType, InvalidValue, TypeSpec, format_text, parse, to_json
+from cardfile.types import AttributeType, TypeSpec, format_text, parse, to_json
+from tests.types.conftest import refusal
 
 RoundTrips = Callable[[TypeSpec, object], None]
 
@@ -17,14 +18,6 @@ NUMBER = TypeSpec(AttributeType.NUMBER)
 CHECKBOX = TypeSpec(AttributeType.CHECKBOX)
 CURRENCY = TypeSpec(AttributeType.CURRENCY, currency_code="USD")
 RATING = TypeSpec(AttributeType.RATING)
-
-
-def refusal(spec: TypeSpec, raw: object) -> str:
-    with pytest.raises(InvalidValue) as caught:
-        parse(spec, raw)
-    assert caught.value.raw is raw
-    assert caught.value.type is spec.type
-    return caught.value.message
 
 
 # text

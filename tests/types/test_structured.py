@@ -18,18 +18,12 @@ from cardfile.types import (
     to_json,
 )
 from cardfile.types.countries import COUNTRY_CODES
+from tests.types.conftest import refusal
 
 RoundTrips = Callable[[TypeSpec, object], None]
 
 NAME = TypeSpec(AttributeType.PERSONAL_NAME)
 LOCATION = TypeSpec(AttributeType.LOCATION)
-
-
-def refusal(spec: TypeSpec, raw: object) -> str:
-    with pytest.raises(InvalidValue) as caught:
-        parse(spec, raw)
-    assert caught.value.raw is raw
-    return caught.value.message
 
 
 # personal name

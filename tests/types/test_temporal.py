@@ -7,19 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardfile.types import AttributeType, InvalidValue, TypeSpec, format_text, parse, to_json
+from cardfile.types import AttributeType, TypeSpec, format_text, parse, to_json
+from tests.types.conftest import refusal
 
 RoundTrips = Callable[[TypeSpec, object], None]
 
 DATE = TypeSpec(AttributeType.DATE)
 TIMESTAMP = TypeSpec(AttributeType.TIMESTAMP)
-
-
-def refusal(spec: TypeSpec, raw: object) -> str:
-    with pytest.raises(InvalidValue) as caught:
-        parse(spec, raw)
-    assert caught.value.raw is raw
-    return caught.value.message
 
 
 # date
