@@ -69,13 +69,7 @@ class AttributeSingleSelectDefinition(AttributeDefinitionBase):
         """The attribute's options, paginated."""
         choices = info.context.options_of(self._model)
         page = page_of(choices, lambda option: option.id, page_request(pagination, OPTION))
-        nodes = [SelectStringValue.of(o) for o in page.items]
-        return connection(
-            nodes,
-            [str(n.id) for n in nodes],
-            has_next=page.has_next,
-            has_previous=page.has_previous,
-        )
+        return connection(page, [SelectStringValue.of(o) for o in page.items])
 
 
 DEFINITION_TYPES: dict[AttributeType, type[AttributeDefinitionBase]] = {
@@ -238,10 +232,4 @@ def definitions_connection(
         store_attributes.COMPANY,
         page_request(pagination, *DEFINITION_NAMES),
     )
-    nodes = [definition_of(d) for d in page.items]
-    return connection(
-        nodes,
-        [definition_id(d) for d in page.items],
-        has_next=page.has_next,
-        has_previous=page.has_previous,
-    )
+    return connection(page, [definition_of(d) for d in page.items])

@@ -4,13 +4,13 @@ Relay-style connection output."""
 from __future__ import annotations
 
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
 from cardfile import ids
 from cardfile.api.graphql.errors import BAD_USER_INPUT, error
-from cardfile.store.pages import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Direction, PageRequest
+from cardfile.store.pages import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Direction, Page, PageRequest
 
 N = TypeVar("N")
 
@@ -86,15 +86,18 @@ def page_request(pagination: Pagination | None, *type_names: str) -> PageRequest
 
 
 def connection(
-    nodes: list[N], cursors: list[str], *, has_next: bool, has_previous: bool
+    page: Page[Any], nodes: list[N], cursors: list[str] | None = None
 ) -> Connection[N]:
-    """A connection of ``nodes``, each with its cursor."""
+    """The connection of a store page: its items as ``nodes``, each with its cursor (by
+    default the node's own id)."""
+    if cursors is None:
+        cursors = [str(getattr(node, "id")) for node in nodes]  # noqa: B009 - N is unbound
     edges = [Edge(cursor=c, node=n) for n, c in zip(nodes, cursors, strict=True)]
     return Connection(
         edges=edges,
         pageInfo=PageInfo(
-            hasPreviousPage=has_previous,
-            hasNextPage=has_next,
+            hasPreviousPage=page.has_previous,
+            hasNextPage=page.has_next,
             startCursor=cursors[0] if cursors else None,
             endCursor=cursors[-1] if cursors else None,
         ),

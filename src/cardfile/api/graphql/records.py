@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -26,7 +26,7 @@ from cardfile.api.graphql.scalars import DefaultString
 from cardfile.store import attributes as store_attributes
 from cardfile.store import companies as store_companies
 from cardfile.store import people as store_people
-from cardfile.store.pages import page_of
+from cardfile.store.pages import Page, page_of
 from cardfile.store.schema import AttributeDefinition, Person, Workspace
 from cardfile.store.schema import Company as CompanyRow
 
@@ -66,12 +66,9 @@ class Customer(Node):
         return cls(id=strawberry.ID(ids.encode("Customer", person.id)), _model=person)
 
 
-def customers_connection(page: Any) -> Connection[Customer]:
+def customers_connection(page: Page[Person]) -> Connection[Customer]:
     """A connection of a page of people."""
-    nodes = [Customer.of(p) for p in page.items]
-    return connection(
-        nodes, [str(n.id) for n in nodes], has_next=page.has_next, has_previous=page.has_previous
-    )
+    return connection(page, [Customer.of(p) for p in page.items])
 
 
 @strawberry.type
@@ -194,12 +191,7 @@ class Company(Node):
             definition = session.get(AttributeDefinition, definition_pk)
             assert definition is not None
             nodes.append(company_attribute(session, self._model.id, definition, (row_id, value)))
-        return connection(
-            nodes,
-            [ids.encode(VALUE_CURSOR, r[0]) for r in page.items],
-            has_next=page.has_next,
-            has_previous=page.has_previous,
-        )
+        return connection(page, nodes, [ids.encode(VALUE_CURSOR, r[0]) for r in page.items])
 
 
 @strawberry.type
@@ -252,13 +244,7 @@ class Product(Node):
             page = store_companies.page(
                 context.session, self._model.id, where, page_request(pagination, "Company")
             )
-            nodes = [Company.of(c) for c in page.items]
-            return connection(
-                nodes,
-                [str(n.id) for n in nodes],
-                has_next=page.has_next,
-                has_previous=page.has_previous,
-            )
+            return connection(page, [Company.of(c) for c in page.items])
 
     @strawberry.field
     def customers(
