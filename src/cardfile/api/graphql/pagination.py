@@ -85,9 +85,7 @@ def page_request(pagination: Pagination | None, *type_names: str) -> PageRequest
     return PageRequest(size=size, cursor=cursor, direction=Direction(where.direction.value))
 
 
-def connection(
-    page: Page[Any], nodes: list[N], cursors: list[str] | None = None
-) -> Connection[N]:
+def connection(page: Page[Any], nodes: list[N], cursors: list[str] | None = None) -> Connection[N]:
     """The connection of a store page: its items as ``nodes``, each with its cursor (by
     default the node's own id)."""
     if cursors is None:
