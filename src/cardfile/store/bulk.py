@@ -46,9 +46,8 @@ def rows_matching(
     """
     if not values:
         return []
-    connection = session.connection()
     selected = ", ".join(columns)
-    if connection.dialect.name == "postgresql":
+    if _postgres(session):
         sql = (
             f"SELECT {selected} FROM {table.name} "
             f"WHERE workspace_id = %s AND {column} = ANY(%s) ORDER BY id"
@@ -77,7 +76,7 @@ def refresh_statistics(session: Session, tables: Sequence[Table]) -> None:
     grows with the table and makes the import quadratic. ANALYZE in the writing transaction
     counts its own uncommitted rows. SQLite's planner needs no statistics for these lookups.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if _postgres(session):
         session.execute(text(f"ANALYZE {', '.join(table.name for table in tables)}"))
 
 
@@ -90,7 +89,7 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     """
     if count <= 0:
         return []
-    if session.get_bind().dialect.name == "postgresql":
+    if _postgres(session):
         rows = session.execute(
             text(
                 "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
@@ -116,16 +115,9 @@ def insert_rows(
     """INSERT ``rows`` (tuples in ``columns`` order) with one driver ``executemany``."""
     if not rows:
         return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
+    if _postgres(session):
         # COPY is PostgreSQL's bulk path: one round trip instead of one per row.
-        cursor = _driver_cursor(session)
-        try:
-            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        finally:
-            cursor.close()
+        _copy(session, table.name, columns, rows)
         return
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
@@ -140,7 +132,7 @@ def update_rows(
     """UPDATE by id: each row is ``(*values in columns order, id)``."""
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":
+    if _postgres(session):
         stage = _stage(session, table, [*columns, "id"], rows)
         assignments = ", ".join(f"{name} = s.{name}" for name in columns)
         session.execute(
@@ -165,7 +157,7 @@ def upsert_rows(
     listed = ", ".join(columns)
     updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name not in key)
     conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-    if session.get_bind().dialect.name == "postgresql":
+    if _postgres(session):
         stage = _stage(session, table, columns, rows)
         session.execute(
             text(f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {stage} {conflict}")
@@ -181,7 +173,7 @@ def delete_rows(
     """DELETE the rows whose ``columns`` equal each of ``rows``."""
     if not rows:
         return
-    placeholder = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    placeholder = "%s" if _postgres(session) else "?"
     condition = " AND ".join(f"{name} = {placeholder}" for name in columns)
     _executemany(session, f"DELETE FROM {table.name} WHERE {condition}", rows)
 
@@ -200,14 +192,25 @@ def _stage(
         )
     )
     session.execute(text(f"TRUNCATE {stage}"))
+    _copy(session, stage, columns, rows)
+    return stage
+
+
+def _copy(
+    session: Session, name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """COPY ``rows`` into table ``name`` (PostgreSQL)."""
     cursor = _driver_cursor(session)
     try:
-        with cursor.copy(f"COPY {stage} ({listed}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     finally:
         cursor.close()
-    return stage
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _driver_cursor(session: Session) -> Any:
