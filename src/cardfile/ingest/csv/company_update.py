@@ -18,7 +18,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardfile.ingest.csv.reader import CsvFileError, CsvRow, CsvSource, Progress, chunks
@@ -46,6 +45,7 @@ CHUNK = 2000
 
 _COMPANIES = table_of(Company)
 _VALUES = table_of(CompanyValue)
+_FETCH = ("id", "domain", "arr", "number_of_employees", *IDENTIFIERS.values())
 
 
 @dataclass(frozen=True)
@@ -111,20 +111,18 @@ class _ChunkCompanies:
     ) -> None:
         self.rows: dict[int, dict[str, Any]] = {}
         self.index: dict[tuple[str, str], list[int]] = defaultdict(list)
-        columns = [_COMPANIES.c.id, _COMPANIES.c.domain, _COMPANIES.c.arr]
-        columns += [_COMPANIES.c.number_of_employees]
-        columns += [_COMPANIES.c[c] for c in IDENTIFIERS.values()]
         for label in plan.identifiers:
-            column = IDENTIFIERS[label]
             values = sorted({r.cells[label].strip() for r in rows if r.cells[label].strip()})
-            if not values:
-                continue
-            stmt = (
-                select(*columns)
-                .where(_COMPANIES.c.workspace_id == workspace_id, _COMPANIES.c[column].in_(values))
-                .order_by(_COMPANIES.c.id)
+            matching = bulk.rows_matching(
+                session,
+                _COMPANIES,
+                _FETCH,
+                workspace_id=workspace_id,
+                column=IDENTIFIERS[label],
+                values=values,
             )
-            for found in session.execute(stmt).mappings():
+            for row in matching:
+                found = dict(zip(_FETCH, row, strict=True))
                 if found["id"] not in self.rows:
                     self.rows[found["id"]] = dict(found)
                     for other_label, other in IDENTIFIERS.items():
