@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
@@ -124,6 +125,73 @@ def insert_rows(
         f"VALUES ({', '.join(['?'] * len(columns))})"
     )
     _executemany(session, sql, rows)
+
+
+class Pending:
+    """A write whose rows are sent and whose server-side work may still be running.
+
+    ``wait`` returns once the database has finished it, or raises the driver's error. Until
+    then nothing else may use the session: the driver's connection lock makes any statement
+    wait anyway, but only ``wait`` reports a failure as the write's own.
+    """
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def start(self, work: Callable[[], None]) -> None:
+        """Run ``work`` on a thread of its own; it stores any failure in ``error``."""
+        self._thread = threading.Thread(target=work, name="cardfile-write", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Block until the write is done; raise what it raised."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
+class Rows(NamedTuple):
+    """Rows to insert into ``table``, tuples in ``columns`` order."""
+
+    table: Table
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+
+
+def insert_behind(session: Session, writes: Sequence[Rows]) -> Pending:
+    """``insert_rows`` for each of ``writes`` in order, returning while PostgreSQL works.
+
+    On PostgreSQL the rows are sent and the server's end of each ``COPY`` (index
+    maintenance, the foreign-key checks it queued) runs on a thread of its own while the
+    caller goes on with work that needs no database, such as reading the next chunk of a
+    file; the caller must ``wait`` before it uses the session again. SQLite writes in the
+    caller's thread: its driver would trade the GIL back and forth on every row.
+    """
+    writes = [write for write in writes if write.rows]
+    if not writes or not _postgres(session):
+        for write in writes:
+            insert_rows(session, *write)
+        return Pending()
+    cursor = _driver_cursor(session)
+    pending = Pending()
+
+    def send() -> None:
+        try:
+            for table, columns, rows in writes:
+                with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        except BaseException as error:
+            pending.error = error
+        finally:
+            cursor.close()
+
+    pending.start(send)
+    return pending
 
 
 def update_rows(

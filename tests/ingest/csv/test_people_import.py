@@ -262,3 +262,66 @@ def test_every_refusal_reaches_the_listener_and_the_report_keeps_a_thousand(
     assert len(heard) == 1500
     assert len(report.refusals) == 1000
     assert report.as_dict()["refusedTruncated"] is True
+
+
+def test_a_company_named_again_later_in_a_fresh_workspace_is_not_duplicated(
+    sessions: sessionmaker[Session], tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workspace starts empty, so lookups skip the values the import has not written;
+    # names have no unique index to catch a wrong skip, so this must find the first Acme.
+    monkeypatch.setattr("cardfile.ingest.csv.people_import.CHUNK", 1)
+    data = (
+        b"companyName,name,email,customId\n"
+        b"Acme,a,a@acme.com,\n"
+        b"Globex,g,g@globex.com,globex\n"
+        b"Acme,b,b@acme.com,\n"
+        b"Initech,i,i@initech.com,initech\n"
+        b"Globex Corp,h,h@globex.com,globex\n"
+    )
+    report = run_import(sessions, tenant.workspace_id, data)
+    assert (report.companies_created, report.rows_applied) == (3, 5)
+    with sessions() as session:
+        names = session.scalars(select(Company.name).order_by(Company.id)).all()
+        assert names == ["Acme", "Globex Corp", "Initech"]
+        acme_people = session.scalars(
+            select(Person.email).join(Company).where(Company.name == "Acme")
+        ).all()
+        assert sorted(acme_people) == ["a@acme.com", "b@acme.com"]
+
+
+def test_chunks_end_between_companies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cardfile.ingest.csv import people_import
+    from cardfile.ingest.csv.people_rows import locate_columns
+    from cardfile.ingest.csv.reader import CsvSource
+    from cardfile.ingest.csv.report import CsvReport
+
+    monkeypatch.setattr(people_import, "CHUNK", 2)
+    data = b"companyName,name,email\n" + b"".join(
+        f"{company},p{i},p{i}@x.com\n".encode() for i, company in enumerate("AAABCCCCCCD")
+    )
+    source = CsvSource(io.BytesIO(data))
+    report = CsvReport()
+    columns = locate_columns(source.header, report)
+    batches = [
+        "".join(row.company_name for row in batch)
+        for batch in people_import._batches(source, columns, report)
+    ]
+    # A chunk runs on to the end of its company, up to twice the chunk size.
+    assert batches == ["AAA", "BCCC", "CCC", "D"]
+    assert report.rows == 11
+
+
+def test_a_file_broken_while_a_chunk_is_in_flight_changes_nothing(
+    sessions: sessionmaker[Session], tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cardfile.ingest.csv.people_import.CHUNK", 10)
+    rows = "".join(f"C{i},P{i},p{i}@x.com\n" for i in range(25)).encode()
+    data = b"companyName,name,email\n" + rows + b"Bad,\xff\xfe,bad@x.com\n"
+    with pytest.raises(CsvFileError, match="not UTF-8"):
+        run_import(sessions, tenant.workspace_id, data)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Company)) == 0
+        assert session.scalar(select(func.count()).select_from(Person)) == 0
+    # The session and its connection are whole again: the next import goes through.
+    report = run_import(sessions, tenant.workspace_id, b"companyName,name,email\n" + rows)
+    assert report.people_created == 25

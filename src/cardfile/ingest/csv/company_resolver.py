@@ -12,9 +12,11 @@ ways give the same result.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rbloom import Bloom
 from sqlalchemy.orm import Session
 
 from cardfile.ingest.csv.people_rows import PersonRow
@@ -27,6 +29,30 @@ ID_COLUMNS = tuple(EXTERNAL_ID_COLUMNS.values())
 LABELS = {column: label for label, column in EXTERNAL_ID_COLUMNS.items()}
 _INSERT = ("id", "workspace_id", "name", *ID_COLUMNS, "change_seq", "created_at", "updated_at")
 _FETCH = ("id", "name", *ID_COLUMNS)
+
+
+class WrittenValues:
+    """The names and ids an import has written, for a workspace that had no companies when
+    it began (and whose other writers wait for the import): a value never written cannot be
+    in the store, so only the others need a lookup.
+
+    A Bloom filter: its memory stays fixed however large the file, and its rare false
+    positive only costs a lookup that finds nothing.
+    """
+
+    def __init__(self, expected: int = 4_000_000) -> None:
+        self._filter = Bloom(expected, 0.01)
+
+    def add(self, state: CompanyState) -> None:
+        """Remember a company's name and ids as written."""
+        for column in ("name", *ID_COLUMNS):
+            value = state.values.get(column)
+            if value:
+                self._filter.add((column, value))
+
+    def may_hold(self, column: str, value: str) -> bool:
+        """False when the import has certainly not written ``value`` in ``column``."""
+        return (column, value) in self._filter
 
 
 class NeedsCareful(Exception):
@@ -57,23 +83,41 @@ class CompanyResolver:
     """Resolves each row's company inside one chunk, against the store and earlier rows."""
 
     def __init__(
-        self, session: Session, workspace_id: int, rows: list[PersonRow], *, careful: bool
+        self,
+        session: Session,
+        workspace_id: int,
+        rows: list[PersonRow],
+        *,
+        careful: bool,
+        written: WrittenValues | None = None,
+        before_lookup: Callable[[], None] = lambda: None,
     ) -> None:
+        """Prefetch what the store holds of the rows' companies.
+
+        Args:
+            written: what this import has written, when that is all the workspace's
+                companies: the lookups then skip the values it has not written.
+            before_lookup: called before the first lookup, to finish writes in flight.
+        """
         self.session = session
         self.workspace_id = workspace_id
         self.careful = careful
+        self.written = written
         self.states: dict[int, CompanyState] = {}
         self.index: dict[tuple[str, str], int] = {}
         self.touched: set[int] = set()
         self._next_new = -1
-        self._prefetch(rows)
+        self._prefetch(rows, before_lookup)
 
-    def _prefetch(self, rows: list[PersonRow]) -> None:
+    def _prefetch(self, rows: list[PersonRow], before_lookup: Callable[[], None]) -> None:
         wanted: dict[str, set[str]] = defaultdict(set)
+        written = self.written
         for name, ids in {(r.company_name, tuple(r.ids.items())) for r in rows}:
-            wanted["name"].add(name)
-            for column, value in ids if self.careful else ids[:1]:
-                wanted[column].add(value)
+            for column, value in [("name", name), *(ids if self.careful else ids[:1])]:
+                if written is None or written.may_hold(column, value):
+                    wanted[column].add(value)
+        if wanted:
+            before_lookup()
         fetched: set[int] = set()
         for column, values in wanted.items():
             found_rows = bulk.rows_matching(
@@ -181,8 +225,9 @@ class CompanyResolver:
         self.touched.add(state.key)
         return state.key
 
-    def write(self) -> ChunkOutcome:
-        """Insert new and update changed companies."""
+    def write(self) -> tuple[ChunkOutcome, bulk.Rows]:
+        """Update changed companies; returns the outcome and the new companies' rows, for
+        the caller to insert (ids and change numbers are already theirs)."""
         created = [s for s in self.states.values() if s.id is None]
         updated = [s for s in self.states.values() if s.id is not None and s.changed]
         ids = {s.key: s.id for s in self.states.values() if s.id is not None}
@@ -192,8 +237,11 @@ class CompanyResolver:
             updated=[s.id for s in updated if s.id is not None],
             seen=[ids[k] for k in self.touched if k in ids],
         )
+        if self.written is not None:
+            for state in (*created, *updated):
+                self.written.add(state)
         if not created and not updated:
-            return outcome
+            return outcome, bulk.Rows(COMPANIES, _INSERT, [])
         session = self.session
         first = changes.take(session, len(created) + len(updated))
         now = bulk.bound(session, COMPANIES, "updated_at", utcnow())
@@ -213,7 +261,6 @@ class CompanyResolver:
                     now,
                 )
             )
-        bulk.insert_rows(session, COMPANIES, _INSERT, rows)
         base = first + len(created)
         by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
         for offset, state in enumerate(updated):
@@ -223,4 +270,4 @@ class CompanyResolver:
             )
         for columns, batch in by_columns.items():
             bulk.update_rows(session, COMPANIES, [*columns, "change_seq", "updated_at"], batch)
-        return outcome
+        return outcome, bulk.Rows(COMPANIES, _INSERT, rows)

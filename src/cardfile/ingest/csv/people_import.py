@@ -11,16 +11,22 @@ safety net) inside a savepoint, and redone the careful way if that meets anythin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from sqlalchemy import exc, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, exc, select
+from sqlalchemy.orm import Session, SessionTransaction
 
-from cardfile.ingest.csv.company_resolver import ChunkOutcome, CompanyResolver, NeedsCareful
+from cardfile.ingest.csv.company_resolver import (
+    ChunkOutcome,
+    CompanyResolver,
+    NeedsCareful,
+    WrittenValues,
+)
 from cardfile.ingest.csv.people_rows import Columns, PersonRow, check_row, locate_columns
-from cardfile.ingest.csv.reader import CsvSource, Progress, chunks
+from cardfile.ingest.csv.reader import CsvSource, Progress
 from cardfile.ingest.csv.report import CsvReport, Refusal
 from cardfile.store import bulk, changes
 from cardfile.store.schema import Company, Person, table_of, utcnow
@@ -68,12 +74,20 @@ class _PeopleOutcome:
 
 
 def _write_people(
-    session: Session, workspace_id: int, placed: list[tuple[PersonRow, int]], *, look_up: bool
-) -> _PeopleOutcome:
-    """Create or update each row's person (matched by email) under its company.
+    session: Session,
+    workspace_id: int,
+    placed: list[tuple[PersonRow, int]],
+    new_companies: bulk.Rows,
+    *,
+    look_up: bool,
+) -> tuple[_PeopleOutcome, bulk.Pending]:
+    """Insert ``new_companies``, and create or update each row's person (matched by email)
+    under its company.
 
     Without ``look_up`` (a workspace that had no people when the import began) every email
-    is taken as new; one this import already wrote trips the unique index instead.
+    is taken as new; one this import already wrote trips the unique index instead. The
+    inserts go last and may still be finishing in the database: the caller waits on the
+    returned ``Pending`` before it uses the session again.
     """
     latest: dict[str, tuple[PersonRow, int]] = {}
     for row, company_id in placed:
@@ -100,59 +114,139 @@ def _write_people(
             updates.append((row.person_name, company_id, current[0]))
     outcome = _PeopleOutcome(len(creates), len(updates), len(latest) - len(creates) - len(updates))
     if not creates and not updates:
-        return outcome
+        return outcome, bulk.insert_behind(session, [new_companies])
     first = changes.take(session, len(creates) + len(updates))
     now = bulk.bound(session, _PEOPLE, "updated_at", utcnow())
-    bulk.insert_rows(
-        session,
+    if updates:
+        # A person may move to a company this chunk creates: it must exist first.
+        bulk.insert_rows(session, *new_companies)
+        new_companies = new_companies._replace(rows=[])
+        bulk.update_rows(
+            session,
+            _PEOPLE,
+            ["name", "company_id", "change_seq", "updated_at"],
+            [
+                (name, company_id, first + offset, now, person_id)
+                for offset, (name, company_id, person_id) in enumerate(updates)
+            ],
+        )
+    base = first + len(updates)
+    new_people = bulk.Rows(
         _PEOPLE,
         _PERSON_INSERT,
         [
-            (workspace_id, email, name, company_id, first + offset, now, now)
+            (workspace_id, email, name, company_id, base + offset, now, now)
             for offset, (email, name, company_id) in enumerate(creates)
         ],
     )
-    base = first + len(creates)
-    bulk.update_rows(
-        session,
-        _PEOPLE,
-        ["name", "company_id", "change_seq", "updated_at"],
-        [
-            (name, company_id, base + offset, now, person_id)
-            for offset, (name, company_id, person_id) in enumerate(updates)
-        ],
-    )
-    return outcome
+    return outcome, bulk.insert_behind(session, [new_companies, new_people])
+
+
+@dataclass
+class _Resolved:
+    """A chunk whose rows have found their companies (in memory; nothing written yet)."""
+
+    rows: list[PersonRow]
+    careful: bool
+    resolver: CompanyResolver
+    keyed: list[tuple[PersonRow, int | None]]
+    refusals: CsvReport
+
+
+@dataclass
+class _Written:
+    """A chunk's writes, sent but not yet confirmed: nothing of it reaches the report or
+    the tally until the database has accepted all of them, so a chunk that is rolled back
+    and redone leaves no trace."""
+
+    rows: list[PersonRow]
+    refusals: CsvReport
+    companies: ChunkOutcome
+    people: _PeopleOutcome
+    placed: int
+    pending: bulk.Pending
 
 
 @dataclass
 class _Import:
-    """One file's import: its workspace, report and running tally."""
+    """One file's import: its workspace, report and running tally.
+
+    Chunks go through the database one after another, but not in lockstep: a chunk is
+    written optimistically inside a savepoint and left to finish in the database (on
+    PostgreSQL) while the next chunk is read, checked and resolved; ``settle`` then confirms
+    it, or rolls it back and redoes it carefully. Resolving a chunk needs no database when
+    the workspace had no companies to begin with and the chunk names none this import has
+    written (``WrittenValues``); otherwise it settles the previous chunk before it looks up.
+    """
 
     session: Session
     workspace_id: int
     report: CsvReport
     people_existed: bool
+    written_values: WrittenValues | None
     tally: _Tally = field(default_factory=_Tally)
+    unsettled: tuple[_Written, SessionTransaction] | None = None
 
     def apply(self, rows: list[PersonRow]) -> None:
-        """Write one chunk of valid rows: optimistically, else carefully."""
+        """Resolve one chunk of valid rows and start writing it."""
         if not rows:
             return
-        retry: tuple[type[BaseException], ...] = (NeedsCareful, *_integrity_errors(self.session))
         try:
-            with self.session.begin_nested():
-                self._write(rows, careful=False)
-                return
-        except retry:
-            pass
-        self._write(rows, careful=True)
+            resolved = self._resolve(rows, careful=False)
+        except NeedsCareful:
+            self.settle()
+            self._write_carefully(rows)
+            return
+        self.settle()
+        savepoint = self.session.begin_nested()
+        try:
+            written = self._send(resolved)
+        except self._retryable():
+            savepoint.rollback()
+            self._write_carefully(rows)
+            return
+        self.unsettled = (written, savepoint)
 
-    def _write(self, rows: list[PersonRow], *, careful: bool) -> None:
-        # Nothing reaches the report or the tally before the chunk's writes succeed, so a
-        # rolled-back optimistic attempt leaves no trace.
+    def settle(self) -> None:
+        """Wait for the last chunk's writes; keep them, or redo the chunk carefully."""
+        if self.unsettled is None:
+            return
+        written, savepoint = self.unsettled
+        self.unsettled = None
+        try:
+            written.pending.wait()
+        except self._retryable():
+            savepoint.rollback()
+            self._write_carefully(written.rows)
+            return
+        savepoint.commit()
+        self._record(written)
+
+    def abandon(self) -> None:
+        """Let an unsettled chunk's writes end before the caller rolls the file back."""
+        if self.unsettled is not None:
+            with suppress(Exception):
+                self.unsettled[0].pending.wait()
+            self.unsettled = None
+
+    def _retryable(self) -> tuple[type[BaseException], ...]:
+        return (NeedsCareful, *_integrity_errors(self.session))
+
+    def _write_carefully(self, rows: list[PersonRow]) -> None:
+        written = self._send(self._resolve(rows, careful=True))
+        written.pending.wait()
+        self._record(written)
+
+    def _resolve(self, rows: list[PersonRow], *, careful: bool) -> _Resolved:
         scratch = CsvReport(keep=None)
-        resolver = CompanyResolver(self.session, self.workspace_id, rows, careful=careful)
+        resolver = CompanyResolver(
+            self.session,
+            self.workspace_id,
+            rows,
+            careful=careful,
+            written=self.written_values,
+            before_lookup=self.settle,
+        )
         keyed: list[tuple[PersonRow, int | None]] = []
         previous: tuple[str, dict[str, str]] | None = None
         key: int | None = None
@@ -163,21 +257,28 @@ class _Import:
                 key = resolver.resolve(row, scratch)
                 previous = (row.company_name, row.ids)
             keyed.append((row, key))
-        companies = resolver.write()
-        placed = [(row, companies.ids[key]) for row, key in keyed if key is not None]
-        people = _write_people(
+        return _Resolved(rows, careful, resolver, keyed, scratch)
+
+    def _send(self, resolved: _Resolved) -> _Written:
+        companies, new_companies = resolved.resolver.write()
+        placed = [(row, companies.ids[key]) for row, key in resolved.keyed if key is not None]
+        people, pending = _write_people(
             self.session,
             self.workspace_id,
             placed,
-            look_up=careful or self.people_existed,
+            new_companies,
+            look_up=resolved.careful or self.people_existed,
         )
-        self.tally.add(companies)
+        return _Written(resolved.rows, resolved.refusals, companies, people, len(placed), pending)
+
+    def _record(self, written: _Written) -> None:
+        self.tally.add(written.companies)
         report = self.report
-        report.merge_refusals(scratch)
-        report.rows_applied += len(placed)
-        report.people_created += people.created
-        report.people_updated += people.updated
-        report.people_unchanged += people.unchanged
+        report.merge_refusals(written.refusals)
+        report.rows_applied += written.placed
+        report.people_created += written.people.created
+        report.people_updated += written.people.updated
+        report.people_unchanged += written.people.unchanged
 
 
 def _integrity_errors(session: Session) -> tuple[type[Exception], ...]:
@@ -185,6 +286,27 @@ def _integrity_errors(session: Session) -> tuple[type[Exception], ...]:
     writes use the driver directly)."""
     dbapi = session.get_bind().dialect.loaded_dbapi
     return (exc.IntegrityError, dbapi.IntegrityError)
+
+
+def _batches(source: CsvSource, columns: Columns, report: CsvReport) -> Iterator[list[PersonRow]]:
+    """The file's valid rows in chunks of about ``CHUNK``, each ending between two companies
+    where it can (at most twice ``CHUNK``): a company whose rows all sit in one chunk needs
+    no lookup of what an earlier chunk wrote. Refused rows are reported on the way."""
+    batch: list[PersonRow] = []
+    for raw in source.rows():
+        report.rows += 1
+        row = check_row(raw, columns, report)
+        if row is None:
+            continue
+        if len(batch) >= CHUNK:
+            last = batch[-1]
+            same = last.company_name == row.company_name and last.ids == row.ids
+            if not same or len(batch) >= 2 * CHUNK:
+                yield batch
+                batch = []
+        batch.append(row)
+    if batch:
+        yield batch
 
 
 def import_people(
@@ -207,23 +329,34 @@ def import_people(
     # Hold the change counter from the start: other writers of this workspace's companies
     # and people wait until the import ends, so what it looked up stays true.
     changes.lock(session)
-    people_existed = _has_people(session, workspace_id)
-    run = _Import(session, workspace_id, report, people_existed)
+    run = _Import(
+        session,
+        workspace_id,
+        report,
+        people_existed=_has_any(session, _PEOPLE, workspace_id),
+        written_values=None if _has_any(session, _COMPANIES, workspace_id) else WrittenValues(),
+    )
 
     with bulk.large_write(session):
-        for number, batch in enumerate(chunks(source, CHUNK), start=1):
-            report.rows += len(batch)
-            run.apply([r for r in (check_row(row, columns, report) for row in batch) if r])
-            if number & (number - 1) == 0:  # after chunks 1, 2, 4, 8…: as the tables double
-                bulk.refresh_statistics(session, [_COMPANIES, _PEOPLE])
-            if progress is not None:
-                progress(report.rows, source.bytes_read)
+        try:
+            # Each chunk is read and checked while the database finishes the one before.
+            for number, batch in enumerate(_batches(source, columns, report), start=1):
+                if number > 1 and (number - 1) & (number - 2) == 0:  # after 1, 2, 4, 8… chunks
+                    run.settle()
+                    bulk.refresh_statistics(session, [_COMPANIES, _PEOPLE])
+                run.apply(batch)
+                if progress is not None:
+                    progress(report.rows, source.bytes_read)
+            run.settle()
+        except BaseException:
+            run.abandon()
+            raise
     run.tally.finish(report)
     return report
 
 
-def _has_people(session: Session, workspace_id: int) -> bool:
-    probe = select(_PEOPLE.c.id).where(_PEOPLE.c.workspace_id == workspace_id).limit(1)
+def _has_any(session: Session, table: Table, workspace_id: int) -> bool:
+    probe = select(table.c.id).where(table.c.workspace_id == workspace_id).limit(1)
     return session.execute(probe).first() is not None
 
 
