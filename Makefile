@@ -36,10 +36,10 @@ install: $(VENV)/.installed ## Install the service into .venv
 install-dev: $(VENV)/.installed $(VENV)/.installed-dev $(NODE_DIR)/node_modules/.installed ## Install the service, test tools and the Node packages the seed-snippet tests use
 
 lint: install-dev ## ruff: lint and format check
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench simulators
+	$(BIN)/ruff format --check src tests bench simulators
 
-typecheck: install-dev ## mypy --strict on src/
+typecheck: install-dev ## mypy --strict on src/ and simulators/
 	$(BIN)/mypy
 
 contracts: install-dev ## import-linter: the one-way flow of docs/architecture.md

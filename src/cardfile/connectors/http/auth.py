@@ -1,0 +1,141 @@
+"""How a connection proves who it is: a static token in a header, or OAuth2 with refresh.
+
+OAuth2 refreshes go through Authlib; the new tokens are handed to the connection's
+``on_tokens`` callback so that whoever stores connections can keep them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+from cardfile.connectors.base import OAuthClient, OAuthTokens
+from cardfile.connectors.errors import ConnectionBroken, VendorError
+
+# Refresh a little before the vendor's stated expiry, so a request never leaves with a token
+# that ends on its way.
+_EARLY_SECONDS = 60.0
+
+
+class Auth(Protocol):
+    """Headers that authenticate a request, and a way to renew them."""
+
+    @property
+    def can_refresh(self) -> bool:
+        """True when a 401 can be cured by :meth:`refresh`."""
+        ...
+
+    async def headers(self) -> dict[str, str]:
+        """The headers for the next request (refreshing first if the token is about to end)."""
+        ...
+
+    async def refresh(self) -> None:
+        """Get a new access token; raises ConnectionBroken when the vendor refuses."""
+        ...
+
+
+class HeaderToken:
+    """A static token sent in a header of the vendor's choosing (``x-api-token``, …)."""
+
+    def __init__(self, token: str, header: str, prefix: str = "") -> None:
+        self._value = f"{prefix}{token}"
+        self._header = header
+
+    @property
+    def can_refresh(self) -> bool:
+        """A static token cannot be renewed."""
+        return False
+
+    async def headers(self) -> dict[str, str]:
+        """The one header."""
+        return {self._header: self._value}
+
+    async def refresh(self) -> None:
+        """A static token has nothing to refresh."""
+        raise ConnectionBroken(VendorError("the API token was refused", status=401))
+
+
+class BearerToken(HeaderToken):
+    """A static token as ``Authorization: Bearer …`` (private-app tokens, API keys)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token, "Authorization", "Bearer ")
+
+
+class OAuth2:
+    """OAuth2 access and refresh tokens, refreshed at the token endpoint on expiry or 401.
+
+    Args:
+        tokens: The current grant.
+        client: The OAuth client (id, secret, token endpoint).
+        token_url: The token endpoint when the client does not name one.
+        auth_method: How the client authenticates at the token endpoint
+            (``client_secret_post`` for HubSpot, ``client_secret_basic`` for Pipedrive).
+        header: The header the access token travels in, and its prefix.
+        on_tokens: Called with each new grant.
+    """
+
+    def __init__(
+        self,
+        tokens: OAuthTokens,
+        client: OAuthClient,
+        *,
+        token_url: str,
+        auth_method: str = "client_secret_post",
+        header: tuple[str, str] = ("Authorization", "Bearer "),
+        on_tokens: Callable[[OAuthTokens], None] | None = None,
+    ) -> None:
+        self.tokens = tokens
+        self._client = client
+        self._token_url = client.token_url or token_url
+        self._auth_method = auth_method
+        self._header = header
+        self._on_tokens = on_tokens
+        self._lock = asyncio.Lock()
+
+    @property
+    def can_refresh(self) -> bool:
+        """True while there is a refresh token."""
+        return self.tokens.refresh_token is not None
+
+    async def headers(self) -> dict[str, str]:
+        """The access token, refreshed first when it is about to expire."""
+        expires_at = self.tokens.expires_at
+        if expires_at is not None and expires_at - _EARLY_SECONDS <= time.time():
+            await self.refresh()
+        name, prefix = self._header
+        return {name: f"{prefix}{self.tokens.access_token}"}
+
+    async def refresh(self) -> None:
+        """Trade the refresh token for a new grant (once, however many requests ask)."""
+        stale = self.tokens
+        async with self._lock:
+            if self.tokens is not stale:  # another request refreshed while this one waited
+                return
+            if stale.refresh_token is None:
+                raise ConnectionBroken(VendorError("the access token expired", status=401))
+            async with AsyncOAuth2Client(
+                client_id=self._client.client_id,
+                client_secret=self._client.client_secret,
+                token_endpoint_auth_method=self._auth_method,
+            ) as oauth:
+                try:
+                    grant = await oauth.refresh_token(
+                        self._token_url, refresh_token=stale.refresh_token
+                    )
+                except Exception as error:  # Authlib raises its own OAuthError or httpx's
+                    raise ConnectionBroken(
+                        VendorError(f"the token refresh was refused: {error}", status=None)
+                    ) from None
+            expires_in = grant.get("expires_in")
+            self.tokens = OAuthTokens(
+                access_token=str(grant["access_token"]),
+                refresh_token=str(grant.get("refresh_token") or stale.refresh_token),
+                expires_at=time.time() + float(expires_in) if expires_in else None,
+            )
+            if self._on_tokens is not None:
+                self._on_tokens(self.tokens)
