@@ -32,7 +32,6 @@ from cardfile.connectors.errors import (
 from cardfile.connectors.http import redaction
 from cardfile.connectors.http.auth import Auth
 from cardfile.connectors.http.ratelimit import RateBudget
-from cardfile.connectors.http.retry_after import seconds_until
 from cardfile.connectors.http.table import ErrorTable
 
 log = logging.getLogger("cardfile.connectors")
@@ -104,6 +103,8 @@ class VendorClient:
         attempts: Tries per request before a retryable failure is raised.
         timeout: Seconds per request.
         backoff: The first retry's wait in seconds (it doubles, with jitter, up to 30 s).
+        max_wait: The longest the vendor may ask us to wait inside one call; a longer wait
+            (a daily limit) raises ``RetryLater`` at once, for a later run to try again.
         transport: An httpx transport (tests hand in one that fails on purpose).
     """
 
@@ -120,6 +121,7 @@ class VendorClient:
         attempts: int = 6,
         timeout: float = 30.0,
         backoff: float = 0.5,
+        max_wait: float = 120.0,
         transport: httpx.AsyncBaseTransport | None = None,
         secrets: list[str] | None = None,
     ) -> None:
@@ -132,6 +134,7 @@ class VendorClient:
         self._headers = headers
         self._attempts = attempts
         self._backoff = backoff
+        self._max_wait = max_wait
         redaction.register(*(secrets or []))
         self._http = httpx.AsyncClient(
             base_url=base_url,
@@ -220,12 +223,14 @@ class VendorClient:
         match action:
             case Action.RATE_LIMITED:
                 self.stats.rate_limited += 1
-                wait = seconds_until(response.headers.get("Retry-After"))
+                wait = self.errors.wait(response)
+                if wait is not None and wait > self._max_wait:
+                    raise raised_for(error, wait)
                 budget.pause(wait if wait is not None else 1.0)
                 # The budget holds the request back; tenacity need not wait as well.
                 raise _Again(raised_for(error, wait), 0.0)
             case Action.RETRY:
-                raise _Again(raised_for(error), seconds_until(response.headers.get("Retry-After")))
+                raise _Again(raised_for(error), self.errors.wait(response))
             case Action.REFRESH if self.auth.can_refresh:
                 self.stats.refreshed += 1
                 await self.auth.refresh()

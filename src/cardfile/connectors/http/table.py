@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from cardfile.connectors.errors import Action
+from cardfile.connectors.http.retry_after import seconds_until
 
 Rule = Action | Callable[[httpx.Response], Action | None]
 """An action, or a function of the response (None: the response is not an error)."""
@@ -33,6 +34,7 @@ class ErrorTable:
     """Classifies a vendor's answers; ``rows`` are the vendor's overrides of the default."""
 
     rows: Mapping[int, Rule] = field(default_factory=dict)
+    wait_rule: Callable[[httpx.Response], float | None] | None = None
 
     def action(self, response: httpx.Response) -> Action | None:
         """What to do about ``response``; None when it is a success."""
@@ -48,6 +50,15 @@ class ErrorTable:
         if response.status_code >= 400:
             return Action.REFUSE
         return None
+
+    def wait(self, response: httpx.Response) -> float | None:
+        """How long the vendor asked to wait: ``Retry-After`` (seconds or an HTTP date)
+        unless the vendor's ``wait_rule`` reads it from elsewhere (None: not said)."""
+        if self.wait_rule is not None:
+            found = self.wait_rule(response)
+            if found is not None:
+                return found
+        return seconds_until(response.headers.get("Retry-After"))
 
     @staticmethod
     def transport_action(error: httpx.TransportError) -> Action:
