@@ -1,0 +1,10 @@
+"""The HTTP layer's tests run their coroutines on asyncio."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

@@ -1,0 +1,48 @@
+"""Secrets are masked in one place: log lines and error messages."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from cardfile.connectors.base import Connection, OAuthClient, OAuthTokens
+from cardfile.connectors.http import redaction
+
+
+def test_registered_secrets_are_masked_longest_first() -> None:
+    redaction.register("pat-na1-secret-token", "pat-na1-secret")
+    text = "sent pat-na1-secret-token and pat-na1-secret"
+    assert redaction.redact(text) == f"sent {redaction.MASK} and {redaction.MASK}"
+
+
+def test_short_strings_are_not_taken_for_secrets() -> None:
+    redaction.register("abc")
+    assert redaction.redact("abc def") == "abc def"
+
+
+def test_log_lines_of_the_connectors_logger_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    redaction.register("sk-live-do-not-print")
+    redaction.install("cardfile.connectors")
+    with caplog.at_level(logging.INFO, logger="cardfile.connectors"):
+        logging.getLogger("cardfile.connectors").info("token=%s", "sk-live-do-not-print")
+    assert "sk-live-do-not-print" not in caplog.text
+    assert redaction.MASK in caplog.text
+
+
+def test_a_connection_lists_its_secrets_and_its_repr_shows_none() -> None:
+    connection = Connection(
+        provider="hubspot",
+        token="tok-123456",
+        oauth=OAuthTokens("access-123456", "refresh-123456"),
+        oauth_client=OAuthClient("client", "client-secret-1"),
+        base_url="http://127.0.0.1:1",
+    )
+    assert set(connection.secrets()) == {
+        "tok-123456",
+        "access-123456",
+        "refresh-123456",
+        "client-secret-1",
+    }
+    shown = repr(connection)
+    assert all(secret not in shown for secret in connection.secrets())
