@@ -1,7 +1,9 @@
 """How a connection proves who it is: a static token in a header, or OAuth2 with refresh.
 
-OAuth2 refreshes go through Authlib; the new tokens are handed to the connection's
-``on_tokens`` callback so that whoever stores connections can keep them.
+OAuth2 refresh requests are built by Authlib (the grant's body and the client's
+authentication, ``client_secret_post`` or ``client_secret_basic``) and sent with httpx; the
+new tokens are handed to the connection's ``on_tokens`` callback so that whoever stores
+connections can keep them.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
-from authlib.integrations.httpx_client import AsyncOAuth2Client
+import httpx
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
 from cardfile.connectors.base import OAuthClient, OAuthTokens
 from cardfile.connectors.errors import ConnectionBroken, VendorError
@@ -118,19 +122,7 @@ class OAuth2:
                 return
             if stale.refresh_token is None:
                 raise ConnectionBroken(VendorError("the access token expired", status=401))
-            async with AsyncOAuth2Client(
-                client_id=self._client.client_id,
-                client_secret=self._client.client_secret,
-                token_endpoint_auth_method=self._auth_method,
-            ) as oauth:
-                try:
-                    grant = await oauth.refresh_token(
-                        self._token_url, refresh_token=stale.refresh_token
-                    )
-                except Exception as error:  # Authlib raises its own OAuthError or httpx's
-                    raise ConnectionBroken(
-                        VendorError(f"the token refresh was refused: {error}", status=None)
-                    ) from None
+            grant = await self._exchange(stale.refresh_token)
             expires_in = grant.get("expires_in")
             self.tokens = OAuthTokens(
                 access_token=str(grant["access_token"]),
@@ -139,3 +131,45 @@ class OAuth2:
             )
             if self._on_tokens is not None:
                 self._on_tokens(self.tokens)
+
+    async def _exchange(self, refresh_token: str) -> dict[str, Any]:
+        """POST the refresh grant to the token endpoint; the vendor's answer as a dict."""
+        client = ClientAuth(self._client.client_id, self._client.client_secret, self._auth_method)
+        body = prepare_token_request("refresh_token", refresh_token=refresh_token)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+        }
+        url, headers, body = client.prepare("POST", self._token_url, headers, body)
+        try:
+            async with httpx.AsyncClient(timeout=30.0) as http:
+                response = await http.post(url, headers=headers, content=body)
+        except httpx.TransportError as error:
+            raise ConnectionBroken(
+                VendorError(f"the token endpoint could not be reached: {type(error).__name__}")
+            ) from None
+        try:
+            grant = response.json()
+        except ValueError:
+            grant = None
+        if (
+            response.status_code != 200
+            or not isinstance(grant, dict)
+            or "access_token" not in grant
+        ):
+            raise ConnectionBroken(
+                VendorError(
+                    f"the token refresh was refused: {_refusal(grant, response)}",
+                    status=response.status_code,
+                )
+            )
+        return grant
+
+
+def _refusal(grant: object, response: httpx.Response) -> str:
+    """The token endpoint's reason, in its words (OAuth's error fields, or the body)."""
+    if isinstance(grant, dict):
+        for key in ("error_description", "message", "error"):
+            if grant.get(key):
+                return str(grant[key])
+    return response.text[:200] or response.reason_phrase
