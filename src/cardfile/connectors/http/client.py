@@ -175,7 +175,9 @@ class VendorClient:
         budget = self.writes if is_write else self.reads
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
-            wait=_wait(wait_exponential_jitter(initial=self._backoff, max=30.0)),
+            wait=_wait(
+                wait_exponential_jitter(multiplier=self._backoff, max=30.0, jitter=self._backoff)
+            ),
             retry=retry_if_exception(lambda e: isinstance(e, _Again)),
             reraise=True,
         )
