@@ -1,0 +1,129 @@
+"""The simulated portal: its records, properties, lists, tokens, limits and counters."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from simulators.hubspot.errors import Refusal
+from simulators.hubspot.limits import Limits
+from simulators.hubspot.lists import ListStore
+from simulators.hubspot.records import ObjectStore, id_counter
+from simulators.kit import Faults, TokenStore
+
+OBJECT_ALIASES = {
+    "contacts": "contacts",
+    "contact": "contacts",
+    "0-1": "contacts",
+    "companies": "companies",
+    "company": "companies",
+    "0-2": "companies",
+}
+PORTAL_ID = 46_123_456
+_KEPT_CALLS = 10_000
+
+
+class HubSpotTokens(TokenStore):
+    """The kit's token store, which can also say how long ago an OAuth token expired."""
+
+    def expired_seconds_ago(self, token: str) -> float:
+        """Seconds since ``token`` expired (0 when unknown)."""
+        with self._lock:
+            grant = self._by_access.get(token)
+        return max(0.0, time.time() - grant.expires_at) if grant is not None else 0.0
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request the simulator answered (for tests and benchmarks)."""
+
+    method: str
+    path: str
+    status: int
+
+
+class HubSpotSim:
+    """Everything one simulated HubSpot portal holds (satisfies ``simulators.kit.Simulated``).
+
+    Args:
+        tokens: Private-app tokens that never expire.
+        ten_second_limit: Requests allowed in any burst window.
+        daily_limit: Requests allowed a day.
+        batch_limit: Inputs allowed in one batch request.
+        token_lifetime: Seconds an OAuth access token lives.
+        interval_seconds: The burst window's length.
+    """
+
+    def __init__(
+        self,
+        *,
+        tokens: Collection[str],
+        ten_second_limit: int,
+        daily_limit: int,
+        batch_limit: int,
+        token_lifetime: float,
+        interval_seconds: float,
+    ) -> None:
+        self.static_tokens = set(tokens)
+        self.token_lifetime = token_lifetime
+        self.batch_limit = batch_limit
+        self.portal_id = PORTAL_ID
+        self.faults = Faults()
+        self.tokens: TokenStore = HubSpotTokens(self.static_tokens, lifetime=token_lifetime)
+        self.limits = Limits(ten_second_limit, daily_limit, interval_seconds)
+        ids = id_counter()
+        self.objects = {name: ObjectStore(name, ids) for name in ("companies", "contacts")}
+        self.lists = ListStore()
+        self.calls: deque[Call] = deque(maxlen=_KEPT_CALLS)
+        self.requests = 0
+        self.rate_limited = 0
+
+    def store(self, object_type: str) -> ObjectStore:
+        """The store behind an object type as a path names it (aliases allowed).
+
+        Raises:
+            Refusal: HubSpot's 400 for an object type it does not know.
+        """
+        name = OBJECT_ALIASES.get(object_type.lower())
+        if name is None:
+            raise Refusal(400, f"Unable to infer object type from: {object_type}")
+        return self.objects[name]
+
+    def reset(self) -> None:
+        """Forget records, lists, faults, OAuth grants and counters (custom properties stay)."""
+        for store in self.objects.values():
+            store.clear()
+        self.lists.clear()
+        self.faults.clear()
+        self.tokens = HubSpotTokens(self.static_tokens, lifetime=self.token_lifetime)
+        self.limits.reset()
+        self.calls.clear()
+        self.requests = 0
+        self.rate_limited = 0
+
+    def stats(self) -> dict[str, Any]:
+        """Records per object, requests answered, 429s sent, lists and token refreshes."""
+        return {
+            "records": {name: len(store.records) for name, store in self.objects.items()},
+            "requests": self.requests,
+            "rate_limited": self.rate_limited,
+            "lists": len(self.lists.lists),
+            "refreshes": self.tokens.refreshes,
+            "daily_used": self.limits.daily_used,
+        }
+
+    def records(self, object_type: str) -> list[dict[str, str]]:
+        """Every stored record's property values (a copy), oldest first."""
+        store = self.objects[OBJECT_ALIASES[object_type]]
+        return [dict(record.values) for record in store.records.values()]
+
+    def calls_to(self, fragment: str, method: str | None = None) -> list[Call]:
+        """The answered calls whose path contains ``fragment``."""
+        return [
+            call
+            for call in self.calls
+            if fragment in call.path and (method is None or call.method == method.upper())
+        ]
