@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cardfile.connectors.base import RateLimit
-from cardfile.connectors.http.ratelimit import RateBudget
+from cardfile.connectors.http.ratelimit import RateBudget, Slot
 
 
 class Clock:
@@ -19,16 +19,16 @@ class Clock:
 def _spend(budget: RateBudget, times: int) -> None:
     for _ in range(times):
         assert budget.delay() == 0
-        budget._started.append(budget._clock())
+        budget._started.append(Slot(budget._clock()))
 
 
 def test_requests_up_to_the_limit_start_at_once_and_the_next_waits_for_the_window() -> None:
     clock = Clock()
     budget = RateBudget(RateLimit(3, 10), clock=clock)
     _spend(budget, 3)
-    assert budget.delay() == pytest.approx(10.05)
+    assert budget.delay() == pytest.approx(10.01)
     clock.now += 4
-    assert budget.delay() == pytest.approx(6.05)
+    assert budget.delay() == pytest.approx(6.01)
     clock.now += 6.1
     assert budget.delay() == 0
 
@@ -50,7 +50,7 @@ def test_the_vendors_count_corrects_ours_when_it_has_seen_more() -> None:
     _spend(budget, 2)
     budget.observe(remaining=1, limit=10)  # the vendor has counted 9, we started 2
     assert budget.delay() == 0
-    budget._started.append(clock.now)
+    budget._started.append(Slot(clock.now))
     assert budget.delay() > 0
 
 
@@ -68,3 +68,15 @@ async def test_acquire_counts_a_request_as_started() -> None:
     await budget.acquire()
     await budget.acquire()
     assert budget.delay() > 0
+
+
+@pytest.mark.anyio
+async def test_a_request_holds_its_place_until_its_answer_is_in() -> None:
+    clock = Clock()
+    budget = RateBudget(RateLimit(1, 10), clock=clock)
+    slot = await budget.acquire()
+    clock.now += 3  # the answer took three seconds: the vendor may have counted it late
+    budget.done(slot)
+    assert budget.delay() == pytest.approx(10.01)
+    clock.now += 10.02
+    assert budget.delay() == 0

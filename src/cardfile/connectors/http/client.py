@@ -200,10 +200,10 @@ class VendorClient:
         params: Mapping[str, Any] | None,
         data: Mapping[str, Any] | None,
     ) -> httpx.Response:
-        await budget.acquire()
-        headers = await self.auth.headers()
-        self.stats.requests += 1
+        slot = await budget.acquire()
         try:
+            headers = await self.auth.headers()
+            self.stats.requests += 1
             response = await self._http.request(
                 method, path, json=json, params=params, data=data, headers=headers
             )
@@ -214,6 +214,8 @@ class VendorClient:
             )
             log.info("%s %s failed: %s", method, path, failure.message)
             raise _Again(RetryLater(failure), None) from None
+        finally:
+            budget.done(slot)
         if self._headers is not None:
             self._headers(response.headers, budget)
         action = self.errors.action(response)

@@ -4,7 +4,8 @@ error bodies read into (message, code), and its rate-limit headers read into the
 HubSpot answers 401 both for an access token that expired (``category``
 ``EXPIRED_AUTHENTICATION``: refresh it) and for one that is wrong (``INVALID_AUTHENTICATION``:
 a person must fix the connection). A 429 names the limit it hit in ``policyName``: the rolling
-burst window (``TEN_SECONDLY_ROLLING``, wait out the window), the search API's per-second
+burst window (``TEN_SECONDLY_ROLLING``: the budget, told by the headers that the window is
+full, waits until its oldest request leaves it), the search API's per-second
 window (``SECONDLY``), or the ``DAILY`` limit, which lasts until the day turns, far past any
 wait worth holding a call open for.
 """
@@ -58,7 +59,9 @@ def wait_for(response: httpx.Response) -> float | None:
     """How long HubSpot's answer asks to wait (None: not said; the client falls back).
 
     A daily limit waits until UTC midnight, so the client gives up at once (``RetryLater``)
-    instead of holding the call open; the burst window waits one interval.
+    instead of holding the call open. The burst window says nothing here: waiting a whole
+    interval would idle the connection for up to ten seconds, while the budget, which the
+    429's own ``Remaining: 0`` has just filled, knows when its oldest request leaves.
     """
     if response.status_code == 423:
         return LOCKED_SECONDS
@@ -69,8 +72,6 @@ def wait_for(response: httpx.Response) -> float | None:
             return seconds_to_utc_midnight()
         case "SECONDLY":
             return SECONDLY_SECONDS
-        case "TEN_SECONDLY_ROLLING":
-            return _interval(response.headers)
     return None
 
 
