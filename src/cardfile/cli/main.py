@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from cardfile.cli.connections import connections_app
 from cardfile.cli.csv_commands import import_command, update_command
+from cardfile.cli.sandbox import sandbox
 from cardfile.cli.workspaces import keys_app, workspaces_app
 
 app = typer.Typer(
@@ -13,6 +15,8 @@ app = typer.Typer(
 )
 app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(keys_app, name="api-keys")
+app.add_typer(connections_app, name="connections")
+app.command("sandbox")(sandbox)
 app.command("import")(import_command)
 app.command("update")(update_command)
 
