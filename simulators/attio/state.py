@@ -1,0 +1,156 @@
+"""The simulated Attio workspace: its objects, records, lists, tokens, limits and counters."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from simulators.attio.errors import not_found
+from simulators.attio.limits import Limits
+from simulators.attio.lists import ListStore
+from simulators.attio.objects import standard_objects
+from simulators.attio.records import RecordStore, active
+from simulators.attio.references import References
+from simulators.attio.schema import ObjectType
+from simulators.kit import Faults, TokenStore
+from simulators.kit.tokens import Grant
+
+WORKSPACE_NAME = "Cardfile Simulated Workspace"
+API_KEY_CLIENT_ID = "cardfile-sim-api-key"
+SCOPES = (
+    "record_permission:read-write object_configuration:read-write "
+    "list_entry:read-write list_configuration:read-write user_management:read"
+)
+_KEPT_CALLS = 10_000
+
+
+class AttioTokens(TokenStore):
+    """The kit's token store, which can also show an OAuth grant behind an access token."""
+
+    def grant_of(self, token: str) -> Grant | None:
+        """The grant that issued ``token`` (None for static tokens and unknown ones)."""
+        with self._lock:
+            return self._by_access.get(token)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request the simulator answered (for tests and benchmarks)."""
+
+    method: str
+    path: str
+    status: int
+
+
+class AttioSim:
+    """Everything one simulated Attio workspace holds (satisfies ``simulators.kit.Simulated``).
+
+    Args:
+        tokens: API keys that never expire.
+        writes_per_second: Write requests allowed in any one-second window.
+        reads_per_second: Read requests allowed in any one-second window.
+        token_lifetime: Seconds an OAuth access token lives.
+        activated: The objects the workspace has activated (people and companies always are
+            in Attio; users, workspaces and deals must be activated under Settings → Objects).
+    """
+
+    def __init__(
+        self,
+        *,
+        tokens: Collection[str],
+        writes_per_second: int,
+        reads_per_second: int,
+        token_lifetime: float,
+        activated: Collection[str],
+    ) -> None:
+        self.static_tokens = set(tokens)
+        self.token_lifetime = token_lifetime
+        self.started = time.time()
+        self.activated = set(activated)
+        self.faults = Faults()
+        self.tokens: TokenStore = AttioTokens(self.static_tokens, lifetime=token_lifetime)
+        self.limits = Limits(writes_per_second, reads_per_second)
+        self.objects: dict[str, ObjectType] = standard_objects(self.started)
+        self.stores = {slug: RecordStore(obj) for slug, obj in self.objects.items()}
+        self.lists = ListStore()
+        self.calls: deque[Call] = deque(maxlen=_KEPT_CALLS)
+        self.requests = 0
+        self.rate_limited = 0
+
+    def object_slug(self, ref: str) -> str | None:
+        """The slug of an activated object named by slug or id."""
+        for slug, obj in self.objects.items():
+            if slug in self.activated and ref in (slug, obj.id):
+                return slug
+        return None
+
+    def object(self, ref: str) -> ObjectType:
+        """An activated object by slug or id.
+
+        Raises:
+            AttioError: 404 ``not_found``, as Attio answers for an object that is not activated.
+        """
+        slug = self.object_slug(ref)
+        if slug is None:
+            raise not_found(f'Object with slug/ID "{ref}" not found.')
+        return self.objects[slug]
+
+    def store(self, ref: str) -> RecordStore:
+        """The records of an activated object (see :meth:`object`)."""
+        return self.stores[self.object(ref).api_slug]
+
+    def grant_of(self, token: str) -> Grant | None:
+        """The OAuth grant behind an access token (None for API keys and unknown tokens)."""
+        tokens = self.tokens
+        return tokens.grant_of(token) if isinstance(tokens, AttioTokens) else None
+
+    def references(self) -> References:
+        """Resolves reference values against the activated objects' records."""
+        live = {slug: store for slug, store in self.stores.items() if slug in self.activated}
+        return References(live, self.object_slug)
+
+    def reset(self) -> None:
+        """Forget records, lists, faults, OAuth grants and counters (the objects' attributes,
+        options and statuses stay, as a workspace's schema does)."""
+        for store in self.stores.values():
+            store.clear()
+        self.lists.clear()
+        self.faults.clear()
+        self.tokens = AttioTokens(self.static_tokens, lifetime=self.token_lifetime)
+        self.limits.reset()
+        self.calls.clear()
+        self.requests = 0
+        self.rate_limited = 0
+
+    def stats(self) -> dict[str, Any]:
+        """Records per object, requests answered, 429s sent, lists, entries and refreshes."""
+        return {
+            "records": {slug: len(store.records) for slug, store in self.stores.items()},
+            "requests": self.requests,
+            "rate_limited": self.rate_limited,
+            "lists": len(self.lists.lists),
+            "entries": sum(len(entries) for entries in self.lists.entries.values()),
+            "refreshes": self.tokens.refreshes,
+        }
+
+    def records(self, object_slug: str) -> list[dict[str, list[Any]]]:
+        """Every record's stored values (without Attio's value metadata), oldest first."""
+        store = self.stores[object_slug]
+        return [
+            {
+                slug: [s.payload for s in active(record, attribute)]
+                for slug, attribute in store.object.attributes.items()
+            }
+            for record in store.records.values()
+        ]
+
+    def calls_to(self, fragment: str, method: str | None = None) -> list[Call]:
+        """The answered calls whose path contains ``fragment``."""
+        return [
+            call
+            for call in self.calls
+            if fragment in call.path and (method is None or call.method == method.upper())
+        ]

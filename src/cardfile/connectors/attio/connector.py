@@ -1,0 +1,441 @@
+"""The Attio connector: records asserted one per request by a unique attribute, list entries
+added and removed, schema read from the objects' attributes.
+
+Attio has no batch endpoint, so every record is one ``PUT /v2/objects/{object}/records?
+matching_attribute=<key>`` (the assert endpoint: create, or update the record holding the
+key). Requests run a few at a time, paced by two budgets as Attio counts them: 25 writes and
+100 reads per second. Records that share a key value are sent one after another, so that two
+concurrent asserts never both create the record. Matching on ``record_id`` (deals, which have
+no natural key) updates the record by id with ``PUT …/records/{record_id}`` and creates the
+records that carry none.
+
+An object must be activated in the workspace before Attio serves it (users, workspaces and
+deals are not by default): ``GET /v2/objects`` is read once per connector, and records of an
+object that is not there fail at once, with the way to fix it, and without a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, TypeVar
+
+import httpx
+
+from cardfile.connectors.attio.auth import auth_for
+from cardfile.connectors.attio.errors import ERRORS, read_message
+from cardfile.connectors.attio.fields import WITH_CHOICES, field_of, listed, live_attributes
+from cardfile.connectors.attio.records import (
+    key_values,
+    record_id,
+    record_of,
+    refused,
+    values_of,
+    was_created,
+    write_body,
+    written,
+)
+from cardfile.connectors.base import (
+    Capabilities,
+    Connection,
+    Connector,
+    Field,
+    Health,
+    ListResult,
+    RateLimit,
+    Record,
+    RecordResult,
+    UpsertMode,
+)
+from cardfile.connectors.errors import (
+    Action,
+    ConnectionBroken,
+    ConnectorError,
+    Refused,
+    RetryLater,
+    VendorError,
+)
+from cardfile.connectors.http import RateBudget, VendorClient
+
+WRITES = RateLimit(25, 1.0)
+READS = RateLimit(100, 1.0)
+CONCURRENT_REQUESTS = 10  # the budgets pace them; more in flight would only queue
+ENTRIES_PAGE = 1000  # the largest page of a record's list entries
+STANDARD_OBJECTS = frozenset({"people", "companies", "users", "workspaces", "deals"})
+MATCH_KEYS = {
+    "people": ("email_addresses",),
+    "companies": ("domains",),
+    "users": ("user_id",),
+    "workspaces": ("workspace_id",),
+    "deals": ("record_id",),
+}
+RECORD_ID = "record_id"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Write:
+    """One record's request, and its outcome when the request alone decides it."""
+
+    method: str
+    path: str
+    params: dict[str, str] | None
+    body: dict[str, Any]
+    created: bool | None  # None: an assert, whose answer has to tell
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _for_records(error: RetryLater | Refused) -> VendorError:
+    """The error each record of a failed request carries: a request that outlasted the
+    client's retries (a passing fault, a rate limit) is for a later run."""
+    if isinstance(error, RetryLater):
+        return replace(error.error, action=Action.RETRY)
+    return error.error
+
+
+def _missing_object(entity: str, objects: dict[str, Any]) -> VendorError:
+    """Why records of ``entity`` cannot be written, and what a person can do about it."""
+    if entity in STANDARD_OBJECTS:
+        message = (
+            f"the '{entity}' object is not activated in this Attio workspace; "
+            "activate it under Settings → Objects"
+        )
+    else:
+        known = ", ".join(sorted(objects)) or "none"
+        message = f"Attio has no object '{entity}' in this workspace (its objects: {known})"
+    return VendorError(message, code="object_not_activated", action=Action.BROKEN)
+
+
+def _chains(keys: list[list[str]]) -> list[list[int]]:
+    """Indices grouped so that records sharing any key value fall in one group, in order."""
+    parent = list(range(len(keys)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for index, values in enumerate(keys):
+        for value in values:
+            if value in first:
+                parent[root(index)] = root(first[value])
+            else:
+                first[value] = index
+    groups: dict[int, list[int]] = {}
+    for index in range(len(keys)):
+        groups.setdefault(root(index), []).append(index)
+    return list(groups.values())
+
+
+class AttioConnector(Connector):
+    """Attio's people, companies, users, workspaces and deals (and custom objects), and lists."""
+
+    provider: ClassVar[str] = "attio"
+    default_base_url: ClassVar[str] = "https://api.attio.com"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        batch_size=1,
+        writes=WRITES,
+        reads=READS,
+        upsert=UpsertMode.BY_KEY,
+        entities=STANDARD_OBJECTS,
+        match_keys=MATCH_KEYS,
+        lists=True,
+        reads_changes=False,
+    )
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.write_budget = RateBudget(WRITES)
+        self.read_budget = RateBudget(READS)
+        self._auth = auth_for(connection)
+        self._client = VendorClient(
+            self.base_url,
+            auth=self._auth,
+            errors=ERRORS,
+            writes=self.write_budget,
+            reads=self.read_budget,
+            message=read_message,
+            secrets=connection.secrets(),
+        )
+        self._objects: dict[str, dict[str, Any]] | None = None
+        self._objects_lock = asyncio.Lock()
+        self._fields: dict[str, list[Field]] = {}
+        self._written: set[str] = set()
+        self._slots = asyncio.Semaphore(CONCURRENT_REQUESTS)
+
+    @property
+    def client(self) -> VendorClient:
+        """The HTTP client (its ``stats`` say what the connector did)."""
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._client.aclose()
+
+    async def check(self) -> Health:
+        """``GET /v2/self``: the workspace the token belongs to, or why it cannot be used.
+
+        Attio answers an unknown, revoked or expired token here with ``{"active": false}``
+        rather than a 401, so an OAuth grant is refreshed once before the token is given up.
+        """
+        for attempt in range(2):
+            try:
+                response = await self._client.request("GET", "/v2/self")
+            except ConnectorError as error:
+                return Health(False, error.message)
+            body = _json(response)
+            if isinstance(body, dict) and body.get("active") is True:
+                name = body.get("workspace_name") or body.get("workspace_slug") or "(unnamed)"
+                workspace = body.get("workspace_id")
+                return Health(
+                    True, f"Attio workspace {name}", account=str(workspace) if workspace else None
+                )
+            if attempt == 0 and self._auth.can_refresh:
+                try:
+                    await self._auth.refresh()
+                except ConnectorError as error:
+                    return Health(False, error.message)
+                continue
+            break
+        return Health(
+            False,
+            'Attio reports the access token as not active ({"active": false}): it is unknown, '
+            "revoked or expired",
+        )
+
+    async def _activated(self) -> dict[str, dict[str, Any]]:
+        """The workspace's activated objects by slug (``GET /v2/objects``, read once)."""
+        if self._objects is None:
+            async with self._objects_lock:
+                if self._objects is None:
+                    response = await self._client.request("GET", "/v2/objects")
+                    self._objects = {
+                        str(obj["api_slug"]): obj
+                        for obj in listed(_json(response))
+                        if obj.get("api_slug")
+                    }
+        return self._objects
+
+    async def fields(self, entity: str) -> list[Field]:
+        """The object's attributes, with the options of selects and the statuses of statuses.
+
+        Raises:
+            ConnectionBroken: The object is not activated in the workspace.
+        """
+        objects = await self._activated()
+        if entity not in objects:
+            raise ConnectionBroken(_missing_object(entity, objects))
+        path = f"/v2/objects/{entity}/attributes"
+        attributes = live_attributes(_json(await self._client.request("GET", path)))
+        choices: dict[str, list[dict[str, Any]]] = {}
+
+        async def load(attribute: dict[str, Any]) -> None:
+            slug = str(attribute["api_slug"])
+            segment = WITH_CHOICES[str(attribute["type"])]
+            answer = await self._client.request("GET", f"{path}/{slug}/{segment}")
+            choices[slug] = listed(_json(answer))
+
+        await self._all([load(a) for a in attributes if a.get("type") in WITH_CHOICES])
+        found = [field_of(a, choices.get(str(a["api_slug"]), ())) for a in attributes]
+        self._fields[entity] = found
+        return found
+
+    async def _mode(self, entity: str, match_key: str) -> str | None:
+        """``"id"`` (match on the record id), ``"assert"`` (a unique attribute), or None."""
+        if match_key == RECORD_ID:
+            return "id"
+        if match_key in MATCH_KEYS.get(entity, ()):
+            return "assert"
+        for refresh in (False, True):
+            if refresh or entity not in self._fields:
+                await self.fields(entity)
+            for known in self._fields[entity]:
+                if known.name == match_key:
+                    return "assert" if known.unique and not known.read_only else None
+        return None
+
+    async def upsert(
+        self, entity: str, records: Sequence[Record], match_key: str
+    ) -> list[RecordResult]:
+        """Create or update each record, matched on ``match_key``; results in input order.
+
+        Raises:
+            ConnectionBroken: The token was refused, or Attio lost the object mid-way.
+        """
+        if not records:
+            return []
+        try:
+            objects = await self._activated()
+            if entity not in objects:
+                missing = _missing_object(entity, objects)
+                return [RecordResult.failed(missing) for _ in records]
+            mode = await self._mode(entity, match_key)
+        except (RetryLater, Refused) as error:
+            return [RecordResult.failed(_for_records(error)) for _ in records]
+        if mode is None:
+            keys = " or ".join(MATCH_KEYS.get(entity, ())) or "a unique attribute"
+            message = (
+                f"Attio cannot match {entity} on '{match_key}': it is not a unique, writable "
+                f"attribute of the object (use {keys}, or make the attribute unique in Attio)"
+            )
+            return [refused(message) for _ in records]
+        results: list[RecordResult | None] = [None] * len(records)
+        writes: list[_Write | None] = [None] * len(records)
+        keys_of: list[list[str]] = [[] for _ in records]
+        for index, record in enumerate(records):
+            planned = self._plan(entity, record, match_key, mode)
+            if isinstance(planned, RecordResult):
+                results[index] = planned
+                continue
+            writes[index], keys_of[index] = planned
+        broken: list[ConnectorError] = []
+
+        async def chain(indices: list[int]) -> None:
+            async with self._slots:
+                for index in indices:
+                    write = writes[index]
+                    if write is None:
+                        continue
+                    if broken:
+                        results[index] = RecordResult.failed(broken[0].error)
+                        continue
+                    results[index] = await self._send(write, broken)
+
+        await asyncio.gather(*(chain(indices) for indices in _chains(keys_of)))
+        if broken:
+            raise broken[0]
+        return [result or refused("the record was not sent") for result in results]
+
+    def _plan(
+        self, entity: str, record: Record, match_key: str, mode: str
+    ) -> tuple[_Write, list[str]] | RecordResult:
+        """The request for one record and the key values it is chained on, or its result
+        when it cannot be sent."""
+        path = f"/v2/objects/{entity}/records"
+        if mode == "id":
+            target = record.get(RECORD_ID)
+            body = write_body(values_of(record, without=(RECORD_ID,)))
+            if target:
+                write = _Write("PUT", f"{path}/{target}", None, body, created=False)
+                chained = [f"id:{target}"]
+            else:
+                write, chained = _Write("POST", path, None, body, created=True), []
+        else:
+            keys = key_values(record.get(match_key))
+            if not keys:
+                return refused(f"the record has no {match_key}, its match key")
+            body = write_body(values_of(record))
+            params = {"matching_attribute": match_key}
+            write, chained = _Write("PUT", path, params, body, created=None), keys
+        try:
+            json.dumps(write.body)
+        except (TypeError, ValueError) as error:
+            return refused(f"Attio cannot store this record: {error}")
+        return write, chained
+
+    async def _send(self, write: _Write, broken: list[ConnectorError]) -> RecordResult:
+        """Send one record's request; a broken connection is noted for the caller to raise."""
+        try:
+            response = await self._client.request(
+                write.method, write.path, params=write.params, json=write.body
+            )
+        except (RetryLater, Refused) as error:
+            return RecordResult.failed(_for_records(error))
+        except ConnectorError as error:
+            broken.append(error)
+            return RecordResult.failed(error.error)
+        body = _json(response)
+        found = record_id(body)
+        created = write.created
+        if created is None:
+            created = found not in self._written and was_created(body, response.headers.get("Date"))
+        if found is not None:
+            self._written.add(found)
+        return written(body, created=created)
+
+    async def _all(self, calls: Sequence[Awaitable[T]]) -> list[T]:
+        """Await ``calls`` a few at a time; the first failure is raised once all are done."""
+
+        async def bounded(call: Awaitable[T]) -> T:
+            async with self._slots:
+                return await call
+
+        outcomes = await asyncio.gather(*(bounded(c) for c in calls), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
+
+    async def update_list(
+        self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]
+    ) -> list[ListResult]:
+        """Add records to a list (``PUT …/entries``, which adds a record once however often it
+        is sent) and remove them (every entry of the record in that list); results per id,
+        additions first."""
+        adds = [str(i) for i in add_ids]
+        removes = [str(i) for i in remove_ids]
+        try:
+            answer = await self._client.request("GET", f"/v2/lists/{list_id}")
+        except (RetryLater, Refused) as error:
+            failure = _for_records(error)
+            return [ListResult(i, True, False, failure) for i in adds] + [
+                ListResult(i, False, False, failure) for i in removes
+            ]
+        listed_list = record_of(_json(answer))
+        parents = listed_list.get("parent_object") or []
+        parent = str(parents[0] if isinstance(parents, list) and parents else parents or "")
+        ids = listed_list.get("id")
+        real_id = str((ids.get("list_id") if isinstance(ids, dict) else None) or list_id)
+        if not parent:
+            failure = VendorError(f"Attio's list {list_id} names no parent object")
+            return [ListResult(i, True, False, failure) for i in adds] + [
+                ListResult(i, False, False, failure) for i in removes
+            ]
+        added = await self._all([self._add(list_id, parent, i) for i in adds])
+        removed = await self._all([self._remove(list_id, real_id, parent, i) for i in removes])
+        return added + removed
+
+    async def _add(self, list_id: str, parent: str, record: str) -> ListResult:
+        body = {"data": {"parent_record_id": record, "parent_object": parent, "entry_values": {}}}
+        try:
+            await self._client.request("PUT", f"/v2/lists/{list_id}/entries", json=body)
+        except Refused as error:
+            if error.error.code == "multiple_match_results":
+                # Entered more than once already (POST allows duplicates): it is a member.
+                return ListResult(record, True, True)
+            return ListResult(record, True, False, error.error)
+        except RetryLater as error:
+            return ListResult(record, True, False, _for_records(error))
+        return ListResult(record, True, True)
+
+    async def _remove(self, list_id: str, real_id: str, parent: str, record: str) -> ListResult:
+        path = f"/v2/objects/{parent}/records/{record}/entries"
+        try:
+            entries: list[str] = []
+            offset = 0
+            while True:
+                params = {"limit": ENTRIES_PAGE, "offset": offset}
+                page = listed(_json(await self._client.request("GET", path, params=params)))
+                entries += [str(e["entry_id"]) for e in page if e.get("list_id") == real_id]
+                if len(page) < ENTRIES_PAGE:
+                    break
+                offset += len(page)
+            for entry in entries:
+                try:
+                    await self._client.request("DELETE", f"/v2/lists/{list_id}/entries/{entry}")
+                except Refused as error:
+                    if error.status != 404:  # a 404: already removed, as asked
+                        raise
+        except (RetryLater, Refused) as error:
+            return ListResult(record, False, False, _for_records(error))
+        return ListResult(record, False, True)
