@@ -30,6 +30,13 @@ class VendorError:
     code: str | None = None
     action: Action = Action.REFUSE
 
+    def __post_init__(self) -> None:
+        # Every vendor message passes here, whichever connector read it: a vendor that
+        # echoes a token back never puts it into a result, a log line or a run report.
+        from cardfile.connectors.http.redaction import redact  # the http layer imports us
+
+        object.__setattr__(self, "message", redact(self.message))
+
     def __str__(self) -> str:
         where = f"HTTP {self.status}" if self.status is not None else "no answer"
         code = f" {self.code}" if self.code else ""

@@ -46,3 +46,12 @@ def test_a_connection_lists_its_secrets_and_its_repr_shows_none() -> None:
     }
     shown = repr(connection)
     assert all(secret not in shown for secret in connection.secrets())
+
+
+def test_a_vendor_error_never_carries_a_registered_secret() -> None:
+    from cardfile.connectors.errors import VendorError
+
+    redaction.register("attio-key-echoed-back")
+    error = VendorError("unknown key attio-key-echoed-back", 400)
+    assert "attio-key-echoed-back" not in error.message
+    assert "attio-key-echoed-back" not in str(error)
