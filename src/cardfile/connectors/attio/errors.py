@@ -12,27 +12,18 @@ table:
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from cardfile.connectors.errors import Action
 from cardfile.connectors.http import ErrorTable
+from cardfile.connectors.http.table import json_object
 
 # Attio's words for an object it does not have (or has not activated) in the workspace.
 _MISSING_OBJECT = ("Object with slug/ID", "Parent object with slug/ID")
 
 
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def _not_found(response: httpx.Response) -> Action:
-    message = str(_body(response).get("message") or "")
+    message = str(json_object(response).get("message") or "")
     if message.startswith(_MISSING_OBJECT):
         return Action.BROKEN
     return Action.REFUSE
@@ -51,7 +42,7 @@ ERRORS = ErrorTable(
 def read_message(response: httpx.Response) -> tuple[str, str | None]:
     """Attio's ``message`` and ``code`` (OAuth's ``error_description`` and ``error`` from the
     token endpoint)."""
-    body = _body(response)
+    body = json_object(response)
     if not body:
         return response.text[:500] or response.reason_phrase, None
     message = body.get("message") or body.get("error_description") or response.reason_phrase

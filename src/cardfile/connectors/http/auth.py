@@ -17,7 +17,7 @@ import httpx
 from authlib.oauth2.auth import ClientAuth
 from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
-from cardfile.connectors.base import OAuthClient, OAuthTokens
+from cardfile.connectors.base import Connection, OAuthClient, OAuthTokens
 from cardfile.connectors.errors import ConnectionBroken, VendorError
 
 # Refresh a little before the vendor's stated expiry, so a request never leaves with a token
@@ -61,6 +61,24 @@ class HeaderToken:
     async def refresh(self) -> None:
         """A static token has nothing to refresh."""
         raise ConnectionBroken(VendorError("the API token was refused", status=401))
+
+
+class NoCredentials:
+    """A connection that holds no token: requests go without one, and the vendor's own 401
+    says what is wrong."""
+
+    @property
+    def can_refresh(self) -> bool:
+        """There is nothing to refresh."""
+        return False
+
+    async def headers(self) -> dict[str, str]:
+        """No credentials to send."""
+        return {}
+
+    async def refresh(self) -> None:
+        """Nothing to refresh: the connection needs a token."""
+        raise ConnectionBroken(VendorError("the connection holds no token", status=401))
 
 
 class BearerToken(HeaderToken):
@@ -173,3 +191,29 @@ def _refusal(grant: object, response: httpx.Response) -> str:
             if grant.get(key):
                 return str(grant[key])
     return response.text[:200] or response.reason_phrase
+
+
+def bearer_auth(
+    connection: Connection, *, token_url: str, auth_method: str = "client_secret_post"
+) -> Auth:
+    """The usual ``Authorization: Bearer`` auth of a connection.
+
+    Returns:
+        OAuth2 (refreshed at ``token_url`` unless the client names its own) when the
+        connection holds a grant and the client to refresh it with; else a bearer token (the
+        static token, or an access token that cannot be refreshed); else no credentials.
+    """
+    oauth = connection.oauth
+    if oauth is not None and connection.oauth_client is not None:
+        return OAuth2(
+            oauth,
+            connection.oauth_client,
+            token_url=token_url,
+            auth_method=auth_method,
+            on_tokens=connection.on_tokens,
+        )
+    if oauth is not None:
+        return BearerToken(oauth.access_token)
+    if connection.token:
+        return BearerToken(connection.token)
+    return NoCredentials()

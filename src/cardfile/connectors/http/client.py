@@ -32,7 +32,7 @@ from cardfile.connectors.errors import (
 from cardfile.connectors.http import redaction
 from cardfile.connectors.http.auth import Auth
 from cardfile.connectors.http.ratelimit import RateBudget
-from cardfile.connectors.http.table import ErrorTable
+from cardfile.connectors.http.table import ErrorTable, json_object
 
 log = logging.getLogger("cardfile.connectors")
 redaction.install("cardfile.connectors")
@@ -46,15 +46,12 @@ HeaderReader = Callable[[httpx.Headers, RateBudget], None]
 
 def plain_message(response: httpx.Response) -> tuple[str, str | None]:
     """The ``message`` of a JSON error body, else the body's text."""
-    try:
-        body = response.json()
-    except ValueError:
+    body = json_object(response)
+    if not body:
         return response.text[:500] or response.reason_phrase, None
-    if isinstance(body, dict):
-        message = body.get("message") or body.get("error") or response.reason_phrase
-        code = body.get("code") or body.get("errorType") or body.get("category")
-        return str(message), str(code) if code is not None else None
-    return str(body)[:500], None
+    message = body.get("message") or body.get("error") or response.reason_phrase
+    code = body.get("code") or body.get("errorType") or body.get("category")
+    return str(message), str(code) if code is not None else None
 
 
 @dataclass

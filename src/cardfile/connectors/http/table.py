@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -65,3 +66,13 @@ class ErrorTable:
         """Timeouts and dropped connections are passing faults."""
         del error
         return Action.RETRY
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object, or an empty one when the body is not a JSON object (an
+    HTML error page from a proxy, an empty 502)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -13,29 +13,21 @@ wait worth holding a call open for.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 
 from cardfile.connectors.base import RateLimit
 from cardfile.connectors.errors import Action
 from cardfile.connectors.http import ErrorTable, RateBudget
+from cardfile.connectors.http.table import json_object
 
 # HubSpot locks a record's writes for 2 seconds when it is written too often ("423 Locked").
 LOCKED_SECONDS = 2.0
 SECONDLY_SECONDS = 1.0
 
 
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def _unauthorized(response: httpx.Response) -> Action:
-    if _body(response).get("category") == "EXPIRED_AUTHENTICATION":
+    if json_object(response).get("category") == "EXPIRED_AUTHENTICATION":
         return Action.REFRESH
     return Action.BROKEN
 
@@ -67,7 +59,7 @@ def wait_for(response: httpx.Response) -> float | None:
         return LOCKED_SECONDS
     if response.status_code != 429:
         return None
-    match _body(response).get("policyName"):
+    match json_object(response).get("policyName"):
         case "DAILY":
             return seconds_to_utc_midnight()
         case "SECONDLY":
@@ -90,7 +82,7 @@ ERRORS = ErrorTable(
 
 def read_message(response: httpx.Response) -> tuple[str, str | None]:
     """HubSpot's ``message`` and its ``category`` (or ``errorType``, or the OAuth ``status``)."""
-    body = _body(response)
+    body = json_object(response)
     if not body:
         return response.text[:500] or response.reason_phrase, None
     message = str(body.get("message") or response.reason_phrase)
