@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from simulators.attio.errors import error_body, fault_body
-from simulators.attio.gate import bearer, guarded
+from simulators.attio.gate import guarded
 from simulators.attio.list_routes import list_routes
 from simulators.attio.members import OWNER
 from simulators.attio.oauth import oauth_routes
@@ -23,7 +23,7 @@ from simulators.attio.records import WORKSPACE_SLUG
 from simulators.attio.schema import WORKSPACE_ID
 from simulators.attio.schema_routes import schema_routes
 from simulators.attio.state import API_KEY_CLIENT_ID, SCOPES, WORKSPACE_NAME, AttioSim
-from simulators.kit import FaultMiddleware, control_routes
+from simulators.kit import FaultMiddleware, bearer, control_routes
 
 DEFAULT_ACTIVATED = frozenset({"people", "companies", "users", "workspaces", "deals"})
 

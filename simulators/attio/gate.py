@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, Response
 
 from simulators.attio.errors import AttioError, bad_request, rate_limited, unauthorized
 from simulators.attio.limits import is_write
-from simulators.attio.state import AttioSim, Call
+from simulators.attio.state import AttioSim
+from simulators.kit import Call, bearer
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -25,14 +26,6 @@ _REFUSED_TOKEN = {
     "invalid": "The access token is invalid or has been revoked.",
     "expired": "The access token has expired.",
 }
-
-
-def bearer(request: Request) -> str | None:
-    """The token of an ``Authorization: Bearer`` header, if any."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None
 
 
 async def read_json(request: Request) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any
 
 from simulators.attio.errors import not_found
@@ -15,7 +14,7 @@ from simulators.attio.objects import standard_objects
 from simulators.attio.records import RecordStore, active
 from simulators.attio.references import References
 from simulators.attio.schema import ObjectType
-from simulators.kit import Faults, TokenStore
+from simulators.kit import Call, Faults, TokenStore
 from simulators.kit.tokens import Grant
 
 WORKSPACE_NAME = "Cardfile Simulated Workspace"
@@ -25,24 +24,6 @@ SCOPES = (
     "list_entry:read-write list_configuration:read-write user_management:read"
 )
 _KEPT_CALLS = 10_000
-
-
-class AttioTokens(TokenStore):
-    """The kit's token store, which can also show an OAuth grant behind an access token."""
-
-    def grant_of(self, token: str) -> Grant | None:
-        """The grant that issued ``token`` (None for static tokens and unknown ones)."""
-        with self._lock:
-            return self._by_access.get(token)
-
-
-@dataclass(frozen=True)
-class Call:
-    """One API request the simulator answered (for tests and benchmarks)."""
-
-    method: str
-    path: str
-    status: int
 
 
 class AttioSim:
@@ -71,7 +52,7 @@ class AttioSim:
         self.started = time.time()
         self.activated = set(activated)
         self.faults = Faults()
-        self.tokens: TokenStore = AttioTokens(self.static_tokens, lifetime=token_lifetime)
+        self.tokens: TokenStore = TokenStore(self.static_tokens, lifetime=token_lifetime)
         self.limits = Limits(writes_per_second, reads_per_second)
         self.objects: dict[str, ObjectType] = standard_objects(self.started)
         self.stores = {slug: RecordStore(obj) for slug, obj in self.objects.items()}
@@ -104,8 +85,7 @@ class AttioSim:
 
     def grant_of(self, token: str) -> Grant | None:
         """The OAuth grant behind an access token (None for API keys and unknown tokens)."""
-        tokens = self.tokens
-        return tokens.grant_of(token) if isinstance(tokens, AttioTokens) else None
+        return self.tokens.grant_of(token)
 
     def references(self) -> References:
         """Resolves reference values against the activated objects' records."""
@@ -119,7 +99,7 @@ class AttioSim:
             store.clear()
         self.lists.clear()
         self.faults.clear()
-        self.tokens = AttioTokens(self.static_tokens, lifetime=self.token_lifetime)
+        self.tokens = TokenStore(self.static_tokens, lifetime=self.token_lifetime)
         self.limits.reset()
         self.calls.clear()
         self.requests = 0

@@ -9,6 +9,7 @@ rate-limit body. A route's :class:`~simulators.hubspot.errors.Refusal` becomes i
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,17 +17,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from simulators.hubspot.errors import AUTH_MESSAGE, Refusal, error_body, rate_limit_body
-from simulators.hubspot.state import Call, HubSpotSim, HubSpotTokens
+from simulators.hubspot.state import HubSpotSim
+from simulators.kit import Call, bearer
 
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def bearer(request: Request) -> str | None:
-    """The token of an ``Authorization: Bearer`` header, if any."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None
 
 
 async def read_json(request: Request) -> Any:
@@ -45,7 +39,8 @@ async def read_json(request: Request) -> Any:
 def _unauthorized(sim: HubSpotSim, token: str | None, verdict: str) -> JSONResponse:
     if verdict == "expired" and token is not None:
         tokens = sim.tokens
-        ago = tokens.expired_seconds_ago(token) if isinstance(tokens, HubSpotTokens) else 0.0
+        grant = tokens.grant_of(token)
+        ago = max(0.0, time.time() - grant.expires_at) if grant is not None else 0.0
         minutes = int(ago // 60)
         message = f"The OAuth token used to make this call expired {minutes} minute(s) ago."
         return JSONResponse(error_body(message, "EXPIRED_AUTHENTICATION"), status_code=401)

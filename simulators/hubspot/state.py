@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any
 
 from simulators.hubspot.errors import Refusal
 from simulators.hubspot.limits import Limits
 from simulators.hubspot.lists import ListStore
 from simulators.hubspot.records import ObjectStore, id_counter
-from simulators.kit import Faults, TokenStore
+from simulators.kit import Call, Faults, TokenStore
 
 OBJECT_ALIASES = {
     "contacts": "contacts",
@@ -24,25 +22,6 @@ OBJECT_ALIASES = {
 }
 PORTAL_ID = 46_123_456
 _KEPT_CALLS = 10_000
-
-
-class HubSpotTokens(TokenStore):
-    """The kit's token store, which can also say how long ago an OAuth token expired."""
-
-    def expired_seconds_ago(self, token: str) -> float:
-        """Seconds since ``token`` expired (0 when unknown)."""
-        with self._lock:
-            grant = self._by_access.get(token)
-        return max(0.0, time.time() - grant.expires_at) if grant is not None else 0.0
-
-
-@dataclass(frozen=True)
-class Call:
-    """One API request the simulator answered (for tests and benchmarks)."""
-
-    method: str
-    path: str
-    status: int
 
 
 class HubSpotSim:
@@ -72,7 +51,7 @@ class HubSpotSim:
         self.batch_limit = batch_limit
         self.portal_id = PORTAL_ID
         self.faults = Faults()
-        self.tokens: TokenStore = HubSpotTokens(self.static_tokens, lifetime=token_lifetime)
+        self.tokens: TokenStore = TokenStore(self.static_tokens, lifetime=token_lifetime)
         self.limits = Limits(ten_second_limit, daily_limit, interval_seconds)
         ids = id_counter()
         self.objects = {name: ObjectStore(name, ids) for name in ("companies", "contacts")}
@@ -98,7 +77,7 @@ class HubSpotSim:
             store.clear()
         self.lists.clear()
         self.faults.clear()
-        self.tokens = HubSpotTokens(self.static_tokens, lifetime=self.token_lifetime)
+        self.tokens = TokenStore(self.static_tokens, lifetime=self.token_lifetime)
         self.limits.reset()
         self.calls.clear()
         self.requests = 0

@@ -12,6 +12,7 @@ person can inject faults into a simulator running in another process.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from starlette.requests import Request
@@ -20,6 +21,15 @@ from starlette.routing import Route
 
 from simulators.kit.faults import Fault, Faults
 from simulators.kit.tokens import TokenStore
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request a simulator answered (for tests and benchmarks)."""
+
+    method: str
+    path: str
+    status: int
 
 
 class Simulated(Protocol):

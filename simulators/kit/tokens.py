@@ -7,6 +7,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 
 @dataclass
 class Grant:
@@ -15,6 +17,14 @@ class Grant:
     access_token: str
     refresh_token: str
     expires_at: float
+
+
+def bearer(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if any."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
 
 
 class TokenStore:
@@ -67,6 +77,11 @@ class TokenStore:
         if grant is None:
             return "invalid"
         return "ok" if grant.expires_at > time.time() else "expired"
+
+    def grant_of(self, token: str) -> Grant | None:
+        """The grant that issued ``token`` (None for static tokens and unknown ones)."""
+        with self._lock:
+            return self._by_access.get(token)
 
     def refresh(self, refresh_token: str, client_id: str, client_secret: str) -> Grant | None:
         """A new grant for a valid refresh token and client, else None (the old one ends)."""
