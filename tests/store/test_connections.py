@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.store import connections
 from cardfile.store.db import transaction
 from cardfile.store.errors import Conflict, Invalid, NotFound
-from cardfile.store.schema import Connection
-from cardfile.store.vault import Vault
+from cardfile.store.schema import Connection, Workspace
+from cardfile.store.vault import Vault, VaultError
 from tests.conftest import Tenant, make_tenant
 
 VAULT = Vault("test secret key")
@@ -71,12 +73,18 @@ def test_no_call_reaches_another_workspaces_connection(
             session, tenant.workspace_id, "hubspot", healthy=False, message="x"
         )
     with transaction(sessions) as session, pytest.raises(NotFound):
+        connections.update_credentials(
+            session, VAULT, tenant.workspace_id, "hubspot", {"token": "stolen-1234"}
+        )
+    with transaction(sessions) as session, pytest.raises(NotFound):
         connections.remove(session, tenant.workspace_id, "hubspot")
     with sessions() as session:
-        assert connections.get(session, other.workspace_id, "hubspot").status == "unchecked"
+        kept = connections.get(session, other.workspace_id, "hubspot")
+    assert kept.status == "unchecked"
+    assert kept.credentials(VAULT) == {"token": TOKEN}
 
 
-def test_a_check_is_recorded_and_credentials_can_be_replaced(
+def test_a_check_is_recorded_and_a_credential_can_be_changed(
     sessions: sessionmaker[Session], tenant: Tenant
 ) -> None:
     _add(sessions, tenant)
@@ -84,7 +92,7 @@ def test_a_check_is_recorded_and_credentials_can_be_replaced(
         connections.record_check(
             session, tenant.workspace_id, "hubspot", healthy=False, message="token revoked"
         )
-        connections.replace_credentials(
+        connections.update_credentials(
             session, VAULT, tenant.workspace_id, "hubspot", {"token": "new-token-1234"}
         )
     with sessions() as session:
@@ -100,3 +108,75 @@ def test_removing_a_connection_forgets_it(sessions: sessionmaker[Session], tenan
         connections.remove(session, tenant.workspace_id, "hubspot")
     with sessions() as session:
         assert connections.list_for(session, tenant.workspace_id) == []
+
+
+def test_a_healthy_check_is_recorded_with_the_vendors_words(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    _add(sessions, tenant)
+    with transaction(sessions) as session:
+        checked = connections.record_check(
+            session, tenant.workspace_id, "hubspot", healthy=True, message="HubSpot portal 42"
+        )
+    assert (checked.status, checked.status_message) == ("healthy", "HubSpot portal 42")
+    with sessions() as session:
+        (listed,) = connections.list_for(session, tenant.workspace_id)
+    assert listed.checked_at is not None and listed.checked_at.utcoffset() == timedelta(0)
+    assert listed.created_at.utcoffset() == timedelta(0)
+
+
+def test_updating_credentials_keeps_the_entries_it_does_not_name(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    grant = {"access_token": "access-one-1234", "refresh_token": "refresh-one-1234"}
+    client = {"client_id": "id", "client_secret": "client-secret-1234", "token_url": None}
+    with transaction(sessions) as session:
+        connections.add(
+            session,
+            VAULT,
+            workspace_id=tenant.workspace_id,
+            provider="hubspot",
+            credentials={"oauth": grant, "oauth_client": client},
+        )
+    renewed = {"access_token": "access-two-1234", "refresh_token": "refresh-two-1234"}
+    with transaction(sessions) as session:
+        connections.update_credentials(
+            session, VAULT, tenant.workspace_id, "hubspot", {"oauth": renewed}
+        )
+    with sessions() as session:
+        stored = connections.get(session, tenant.workspace_id, "hubspot")
+    assert stored.credentials(VAULT) == {"oauth": renewed, "oauth_client": client}
+
+
+def test_a_connection_without_credentials_is_refused(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    with transaction(sessions) as session, pytest.raises(Invalid, match="needs credentials"):
+        connections.add(
+            session, VAULT, workspace_id=tenant.workspace_id, provider="hubspot", credentials={}
+        )
+
+
+def test_credentials_stored_under_another_secret_key_are_a_clear_error(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    _add(sessions, tenant)
+    with sessions() as session:
+        stored = connections.get(session, tenant.workspace_id, "hubspot")
+    with pytest.raises(VaultError, match="CARDFILE_SECRET_KEY") as refused:
+        stored.credentials(Vault("another secret key"))
+    assert stored.sealed not in str(refused.value)
+    assert TOKEN not in str(refused.value)
+
+
+def test_removing_a_workspace_removes_its_connections(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    _add(sessions, tenant)
+    other = make_tenant(sessions, "globex")
+    _add(sessions, other)
+    with transaction(sessions) as session:
+        session.execute(delete(Workspace).where(Workspace.id == tenant.workspace_id))
+    with sessions() as session:
+        owners = list(session.scalars(select(Connection.workspace_id)))
+    assert owners == [other.workspace_id]

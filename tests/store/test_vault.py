@@ -28,3 +28,12 @@ def test_sealing_twice_gives_different_text() -> None:
 
 def test_the_vault_shows_no_key() -> None:
     assert "secret" not in repr(Vault("secret"))
+
+
+def test_any_json_document_round_trips() -> None:
+    document = {
+        "oauth": {"access_token": "töken-ü", "refresh_token": None, "expires_at": 1.5e9},
+        "oauth_client": {"client_id": "id", "client_secret": "s", "token_url": None},
+    }
+    vault = Vault("k")
+    assert vault.open(vault.seal(document)) == document

@@ -1,19 +1,28 @@
-"""``cardfile connections``: connect a workspace to a vendor, check it, list its fields."""
+"""``cardfile connections``: connect a workspace to a vendor, check it, list its fields.
+
+Tokens go in and never come out: no command prints a credential, in text or JSON, and the
+vendor's messages shown here were redacted by the connector layer before they got here.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.cli.output import JsonOption, console, emit_json, emit_row, fail
-from cardfile.connectors.base import Connector, Field, Health
+from cardfile.connectors.base import Connection, Connector, Field, Health
 from cardfile.connectors.errors import ConnectorError
-from cardfile.connectors.registry import UnknownProvider, connector_class, providers
-from cardfile.settings import get_settings
+from cardfile.connectors.registry import UnknownProvider, connect, connector_class, providers
+from cardfile.settings import InsecureSettingsError, Settings, get_settings
 from cardfile.store import connections, workspaces
+from cardfile.store.connections import StoredConnection
 from cardfile.store.db import create_store_engine, migrate, session_factory, transaction
 from cardfile.store.errors import StoreError
 from cardfile.store.vault import Vault
@@ -24,18 +33,49 @@ connections_app = typer.Typer(
 )
 
 WorkspaceOption = typer.Option(..., "--workspace", help="The workspace's slug.")
+NameArgument = typer.Argument(..., help="The connection's name.")
 
 
-def _store() -> tuple[sessionmaker[Session], Vault, Any]:
+@dataclass
+class _Store:
+    """The configured store, opened for one command."""
+
+    sessions: sessionmaker[Session]
+    settings: Settings
+    as_json: bool
+
+    def vault(self) -> Vault:
+        """The vault; only commands that touch credentials need the secret key."""
+        return Vault(self.settings.resolved_secret_key())
+
+    def workspace_id(self, slug: str) -> int:
+        """The id of the workspace with this slug, or ``NotFound``."""
+        with self.sessions() as session:
+            return workspaces.require_by_slug(session, slug).id
+
+    def connector(self, workspace_id: int, name: str, vault: Vault) -> Connector:
+        """A connector for a stored connection, or a clean exit saying why there is none."""
+        try:
+            return open_connector(self.sessions, workspace_id, name, vault)
+        except (UnknownProvider, ValueError) as error:
+            # An uninstalled connector package, or settings a newer connector refuses.
+            raise fail(f"{name}: {error}", as_json=self.as_json) from None
+
+
+@contextmanager
+def _opened(*, as_json: bool) -> Iterator[_Store]:
+    """The migrated store; the store's refusals become a clean exit with their message."""
     settings = get_settings()
     engine = create_store_engine(settings.effective_database_url)
-    migrate(engine)
-    return session_factory(engine), Vault(settings.resolved_secret_key()), engine
-
-
-def _workspace_id(sessions: sessionmaker[Session], slug: str) -> int:
-    with sessions() as session:
-        return workspaces.require_by_slug(session, slug).id
+    try:
+        migrate(engine)
+        yield _Store(session_factory(engine), settings, as_json)
+    except StoreError as error:
+        raise fail(error.message, as_json=as_json) from None
+    except InsecureSettingsError as error:
+        raise fail(str(error), as_json=as_json) from None
+    finally:
+        engine.dispose()
 
 
 async def _check(connector: Connector) -> Health:
@@ -48,27 +88,42 @@ async def _fields(connector: Connector, entity: str) -> list[Field]:
         return await connector.fields(entity)
 
 
-def _checked(sessions: sessionmaker[Session], vault: Vault, workspace_id: int, name: str) -> Health:
-    health = asyncio.run(_check(open_connector(sessions, workspace_id, name, vault)))
-    with transaction(sessions) as session:
-        connections.record_check(
+async def _close(connector: Connector) -> None:
+    await connector.aclose()
+
+
+def _checked(store: _Store, vault: Vault, workspace_id: int, name: str) -> StoredConnection:
+    """Check the connection with a real call and keep the result."""
+    connector = store.connector(workspace_id, name, vault)
+    try:
+        health = asyncio.run(_check(connector))
+    except ConnectorError as error:  # check() reports a bad token itself; this is the rest
+        health = Health(False, error.message)
+    with transaction(store.sessions) as session:
+        return connections.record_check(
             session, workspace_id, name, healthy=health.healthy, message=health.message
         )
-    return health
 
 
-def _show_health(name: str, health: Health, *, as_json: bool) -> None:
+def _report(stored: StoredConnection, *, as_json: bool, hint: str = "") -> None:
+    """Print a checked connection's state; exit non-zero when it is broken."""
+    healthy = stored.status == "healthy"
     if as_json:
         emit_json(
             {
-                "name": name,
-                "healthy": health.healthy,
-                "message": health.message,
-                "account": health.account,
+                "name": stored.name,
+                "provider": stored.provider,
+                "status": stored.status,
+                "healthy": healthy,
+                "message": stored.status_message,
             }
         )
-    elif health.healthy:
-        console.print(f"{name}: healthy — {health.message}", highlight=False)
+        if not healthy:
+            raise typer.Exit(1)
+    elif healthy:
+        console.print(f"{stored.name}: healthy — {stored.status_message}", highlight=False)
+    else:
+        raise fail(f"{stored.name} is broken: {stored.status_message}{hint}")
 
 
 def _settings(pairs: list[str]) -> dict[str, str]:
@@ -79,6 +134,21 @@ def _settings(pairs: list[str]) -> dict[str, str]:
             raise ValueError(f"--setting takes KEY=VALUE, not '{pair}'")
         found[key.strip()] = value.strip()
     return found
+
+
+def _base_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"--base-url must be an http:// or https:// URL, not '{url}'")
+    return url.strip()
+
+
+def _refuse_unusable(connection: Connection) -> None:
+    """Build and close a connector, so settings it cannot work with are refused before
+    anything is stored."""
+    asyncio.run(_close(connect(connection)))
 
 
 @connections_app.command("add")
@@ -92,45 +162,44 @@ def add(
     as_json: bool = JsonOption,
 ) -> None:
     """Store a connection, then check it with a real call to the vendor."""
+    token = token.strip()
     try:
         connector_class(provider)
-        settings = _settings(setting)
+        if not token:
+            raise ValueError("--token must not be empty")
+        connection = Connection(
+            provider, token=token, base_url=_base_url(base_url), settings=_settings(setting)
+        )
+        _refuse_unusable(connection)
     except (UnknownProvider, ValueError) as error:
         raise fail(str(error), as_json=as_json) from None
-    sessions, vault, engine = _store()
-    try:
-        workspace_id = _workspace_id(sessions, workspace)
-        with transaction(sessions) as session:
-            stored = connections.add(
+    with _opened(as_json=as_json) as store:
+        vault = store.vault()
+        workspace_id = store.workspace_id(workspace)
+        with transaction(store.sessions) as session:
+            added = connections.add(
                 session,
                 vault,
                 workspace_id=workspace_id,
                 provider=provider,
                 credentials={"token": token},
                 name=name,
-                base_url=base_url,
-                settings=settings,
+                base_url=connection.base_url,
+                settings=dict(connection.settings),
             )
-        health = _checked(sessions, vault, workspace_id, stored.name)
-    except StoreError as error:
-        raise fail(error.message, as_json=as_json) from None
-    finally:
-        engine.dispose()
-    if not health.healthy:
-        raise fail(
-            f"{stored.name}: stored, but {provider} refused it: {health.message}",
-            as_json=as_json,
-        )
-    _show_health(stored.name, health, as_json=as_json)
+        checked = _checked(store, vault, workspace_id, added.name)
+    # The connection stays stored when the vendor refuses it, so `list` shows it as broken
+    # and `status` can check it again once the vendor's side is fixed.
+    hint = f" (stored; `cardfile connections status {checked.name}` checks it again)"
+    _report(checked, as_json=as_json, hint=hint)
 
 
 @connections_app.command("list")
 def list_connections(workspace: str = WorkspaceOption, as_json: bool = JsonOption) -> None:
     """List the workspace's connections (never their credentials)."""
-    sessions, _, engine = _store()
-    try:
-        workspace_id = _workspace_id(sessions, workspace)
-        with sessions() as session:
+    with _opened(as_json=as_json) as store:
+        workspace_id = store.workspace_id(workspace)
+        with store.sessions() as session:
             data = [
                 {
                     "name": c.name,
@@ -142,57 +211,43 @@ def list_connections(workspace: str = WorkspaceOption, as_json: bool = JsonOptio
                 }
                 for c in connections.list_for(session, workspace_id)
             ]
-    except StoreError as error:
-        raise fail(error.message, as_json=as_json) from None
-    finally:
-        engine.dispose()
     if as_json:
         emit_json(data)
         return
     for row in data:
-        emit_row(row["name"], row["provider"], row["status"], row["base_url"] or "(vendor's)")
+        emit_row(
+            row["name"],
+            row["provider"],
+            row["base_url"] or "(vendor's)",
+            row["status"],
+            row["checked_at"] or "never checked",
+        )
 
 
 @connections_app.command("status")
 def status(
-    name: str = typer.Argument(..., help="The connection's name."),
-    workspace: str = WorkspaceOption,
-    as_json: bool = JsonOption,
+    name: str = NameArgument, workspace: str = WorkspaceOption, as_json: bool = JsonOption
 ) -> None:
     """Check a connection with a cheap real call, and keep the result."""
-    sessions, vault, engine = _store()
-    try:
-        health = _checked(sessions, vault, _workspace_id(sessions, workspace), name)
-    except StoreError as error:
-        raise fail(error.message, as_json=as_json) from None
-    finally:
-        engine.dispose()
-    if not health.healthy:
-        if as_json:
-            _show_health(name, health, as_json=True)
-            raise typer.Exit(1)
-        raise fail(f"{name}: {health.message}")
-    _show_health(name, health, as_json=as_json)
+    with _opened(as_json=as_json) as store:
+        checked = _checked(store, store.vault(), store.workspace_id(workspace), name)
+    _report(checked, as_json=as_json)
 
 
 @connections_app.command("fields")
 def fields(
-    name: str = typer.Argument(..., help="The connection's name."),
+    name: str = NameArgument,
     workspace: str = WorkspaceOption,
     entity: str = typer.Option(..., "--entity", help="companies, contacts, people, …"),
     as_json: bool = JsonOption,
 ) -> None:
     """The vendor's standard and custom fields of an entity."""
-    sessions, vault, engine = _store()
-    try:
-        connector = open_connector(sessions, _workspace_id(sessions, workspace), name, vault)
-        found = asyncio.run(_fields(connector, entity))
-    except StoreError as error:
-        raise fail(error.message, as_json=as_json) from None
-    except ConnectorError as error:
-        raise fail(f"{name}: {error.message}", as_json=as_json) from None
-    finally:
-        engine.dispose()
+    with _opened(as_json=as_json) as store:
+        connector = store.connector(store.workspace_id(workspace), name, store.vault())
+        try:
+            found = asyncio.run(_fields(connector, entity))
+        except ConnectorError as error:
+            raise fail(f"{name}: {error.message}", as_json=as_json) from None
     data: list[dict[str, Any]] = [
         {
             "name": f.name,
@@ -208,29 +263,29 @@ def fields(
     if as_json:
         emit_json(data)
         return
+    emit_row("name", "label", "type", "vendor type", "required", "unique", "options")
     for row in data:
-        flags = ",".join(k for k in ("required", "unique") if row[k]) or "-"
-        options = "|".join(o["title"] for o in row["options"])
-        emit_row(row["name"], row["label"], row["type"] or "-", row["vendor_type"], flags, options)
+        emit_row(
+            row["name"],
+            row["label"],
+            row["type"] or "-",
+            row["vendor_type"],
+            "yes" if row["required"] else "no",
+            "yes" if row["unique"] else "no",
+            "|".join(o["title"] for o in row["options"]) or "-",
+        )
 
 
 @connections_app.command("remove")
 def remove(
-    name: str = typer.Argument(..., help="The connection's name."),
-    workspace: str = WorkspaceOption,
-    as_json: bool = JsonOption,
+    name: str = NameArgument, workspace: str = WorkspaceOption, as_json: bool = JsonOption
 ) -> None:
     """Delete a connection and its stored credentials."""
-    sessions, _, engine = _store()
-    try:
-        workspace_id = _workspace_id(sessions, workspace)
-        with transaction(sessions) as session:
+    with _opened(as_json=as_json) as store:
+        workspace_id = store.workspace_id(workspace)
+        with transaction(store.sessions) as session:
             connections.remove(session, workspace_id, name)
-    except StoreError as error:
-        raise fail(error.message, as_json=as_json) from None
-    finally:
-        engine.dispose()
     if as_json:
         emit_json({"removed": name})
     else:
-        console.print(f"removed {name}")
+        console.print(f"removed {name}", highlight=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -35,11 +35,20 @@ class StoredConnection:
     status_message: str
     checked_at: datetime | None
     created_at: datetime
+    updated_at: datetime
     sealed: str = field(repr=False)
 
     def credentials(self, vault: Vault) -> dict[str, Any]:
         """The opened credentials (a static ``token``, or ``oauth`` and ``oauth_client``)."""
         return vault.open(self.sealed)
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands timestamps back without their zone (they were written in UTC), PostgreSQL
+    # in the session's zone: callers get UTC either way.
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _stored(row: Connection) -> StoredConnection:
@@ -52,16 +61,18 @@ def _stored(row: Connection) -> StoredConnection:
         settings=dict(row.settings or {}),
         status=row.status,
         status_message=row.status_message,
-        checked_at=row.checked_at,
-        created_at=row.created_at,
+        checked_at=_utc(row.checked_at) if row.checked_at else None,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
         sealed=row.credentials,
     )
 
 
-def _row(session: Session, workspace_id: int, name: str) -> Connection:
-    row = session.scalar(
-        select(Connection).where(Connection.workspace_id == workspace_id, Connection.name == name)
+def _row(session: Session, workspace_id: int, name: str, *, lock: bool = False) -> Connection:
+    query = select(Connection).where(
+        Connection.workspace_id == workspace_id, Connection.name == name
     )
+    row = session.scalar(query.with_for_update() if lock else query)
     if row is None:
         raise NotFound(f"no connection named '{name}' in this workspace", field="name")
     return row
@@ -80,6 +91,8 @@ def add(
 ) -> StoredConnection:
     """Store a new connection (named after its provider unless named otherwise)."""
     chosen = name or provider
+    if not credentials:
+        raise Invalid("a connection needs credentials: a token or an OAuth grant", field="token")
     if not _NAME.match(chosen):
         raise Invalid(
             f"'{chosen}' is not a usable connection name: lowercase letters, digits, '-' and "
@@ -136,12 +149,17 @@ def record_check(
     return _stored(row)
 
 
-def replace_credentials(
-    session: Session, vault: Vault, workspace_id: int, name: str, credentials: dict[str, Any]
+def update_credentials(
+    session: Session, vault: Vault, workspace_id: int, name: str, changes: dict[str, Any]
 ) -> None:
-    """Store new credentials (refreshed OAuth tokens) for a connection."""
-    row = _row(session, workspace_id, name)
-    row.credentials = vault.seal(credentials)
+    """Replace some entries of a connection's credentials (refreshed OAuth tokens), keeping
+    the others as they are stored now.
+
+    The row is locked while it is read and rewritten, so two processes refreshing the same
+    grant cannot write back a document that drops the other's change.
+    """
+    row = _row(session, workspace_id, name, lock=True)
+    row.credentials = vault.seal({**vault.open(row.credentials), **changes})
     row.updated_at = utcnow()
     session.flush()
 

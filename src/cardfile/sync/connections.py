@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,11 +12,27 @@ from cardfile.connectors.registry import connect
 from cardfile.store import connections
 from cardfile.store.connections import StoredConnection
 from cardfile.store.db import transaction
+from cardfile.store.errors import NotFound
 from cardfile.store.vault import Vault
 
+TokensCallback = Callable[[OAuthTokens], None]
+"""What a connector calls with each OAuth grant it refreshes."""
 
-def connection_for(stored: StoredConnection, vault: Vault) -> Connection:
-    """The connector contract's ``Connection`` for a stored one (credentials opened)."""
+
+def connection_for(
+    stored: StoredConnection, vault: Vault, *, on_tokens: TokensCallback | None
+) -> Connection:
+    """The connector contract's ``Connection`` for a stored one, its credentials opened.
+
+    Args:
+        stored: The stored connection.
+        vault: The vault its credentials were sealed with.
+        on_tokens: Called with each refreshed OAuth grant (None: refreshed grants are not
+            kept beyond this connector).
+
+    Raises:
+        VaultError: The credentials cannot be opened with this vault's key.
+    """
     secrets = stored.credentials(vault)
     oauth = secrets.get("oauth")
     client = secrets.get("oauth_client")
@@ -27,21 +43,26 @@ def connection_for(stored: StoredConnection, vault: Vault) -> Connection:
         oauth_client=OAuthClient(**client) if client else None,
         base_url=stored.base_url,
         settings=stored.settings,
+        on_tokens=on_tokens,
     )
 
 
+def grant_document(tokens: OAuthTokens) -> dict[str, Any]:
+    """An OAuth grant as it is kept under ``"oauth"`` in a credentials document."""
+    return {
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "expires_at": tokens.expires_at,
+    }
+
+
 def credentials_of(connection: Connection) -> dict[str, Any]:
-    """The document a connection's secrets are sealed as."""
+    """The document a connection's secrets are sealed as (the inverse of ``connection_for``)."""
     document: dict[str, Any] = {}
     if connection.token:
         document["token"] = connection.token
     if connection.oauth is not None:
-        tokens = connection.oauth
-        document["oauth"] = {
-            "access_token": tokens.access_token,
-            "refresh_token": tokens.refresh_token,
-            "expires_at": tokens.expires_at,
-        }
+        document["oauth"] = grant_document(connection.oauth)
     if connection.oauth_client is not None:
         client = connection.oauth_client
         document["oauth_client"] = {
@@ -53,19 +74,30 @@ def credentials_of(connection: Connection) -> dict[str, Any]:
 
 
 def open_connector(
-    sessions: sessionmaker[Session], workspace_id: int, name: str, vault: Vault
+    session_factory: sessionmaker[Session], workspace_id: int, name: str, vault: Vault
 ) -> Connector:
-    """A connector for the workspace's connection ``name``; OAuth grants it refreshes are
-    stored at once, in a short transaction of their own."""
-    with sessions() as session:
+    """A connector for the workspace's connection ``name``.
+
+    Every OAuth grant the connector refreshes is stored at once, in a short transaction of
+    its own: a vendor that rotates refresh tokens has already forgotten the old one, so it
+    must not wait for the caller's work to commit.
+
+    Raises:
+        NotFound: The workspace has no connection of that name.
+        VaultError: Its credentials cannot be opened with this vault's key.
+    """
+    with session_factory() as session:
         stored = connections.get(session, workspace_id, name)
-    connection = connection_for(stored, vault)
 
     def keep(tokens: OAuthTokens) -> None:
-        renewed = replace(connection, oauth=tokens)
-        with transaction(sessions) as session:
-            connections.replace_credentials(
-                session, vault, workspace_id, name, credentials_of(renewed)
-            )
+        try:
+            with transaction(session_factory) as session:
+                connections.update_credentials(
+                    session, vault, workspace_id, name, {"oauth": grant_document(tokens)}
+                )
+        except NotFound:
+            # Removed while in use: writing the grant back would not bring it back, and the
+            # call under way may still finish with the grant it holds.
+            return
 
-    return connect(replace(connection, on_tokens=keep))
+    return connect(connection_for(stored, vault, on_tokens=keep))
