@@ -138,13 +138,15 @@ class LiveServer:
     """Cardfile served over real HTTP on loopback."""
 
     url: str
+    settings: Settings
 
 
 @pytest.fixture(scope="session")
 def live_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A uvicorn server on 127.0.0.1 for the session, on the backend under test."""
     data_dir: Path = tmp_path_factory.mktemp("data")
-    app = create_app(Settings(data_dir=data_dir), engine=engine)
+    settings = Settings(data_dir=data_dir)
+    app = create_app(settings, engine=engine)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -156,7 +158,7 @@ def live_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Ite
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
-    yield LiveServer(url=f"http://127.0.0.1:{port}")
+    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings)
     server.should_exit = True
     thread.join(timeout=10)
 

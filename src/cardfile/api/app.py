@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cardfile import __version__
 from cardfile.api.graphql.schema import router as graphql_router
+from cardfile.api.rest import rest_router
 from cardfile.settings import Settings, get_settings
 from cardfile.store.db import create_store_engine, is_reachable, session_factory
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=lifespan,
     )
     app.state.store = store
+    app.state.settings = settings
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> JSONResponse:
@@ -55,4 +57,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return JSONResponse({"status": "unavailable", "store": "unreachable"}, status_code=503)
 
     app.include_router(graphql_router(lambda: store.sessions), prefix="/graphql")
+    app.include_router(rest_router())
     return app

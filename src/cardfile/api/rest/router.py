@@ -1,0 +1,14 @@
+"""Everything under ``/api/v1``, with graph8's error shape."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from cardfile.api.rest import crm_syncs
+
+
+def rest_router() -> APIRouter:
+    """The ``/api/v1`` router."""
+    made = APIRouter(prefix="/api/v1")
+    made.include_router(crm_syncs.router)
+    return made
