@@ -30,7 +30,7 @@ from cardfile.api.rest.models import (
     PushError,
     PushResult,
 )
-from cardfile.connectors.base import Connector, ListResult, Outcome
+from cardfile.connectors.base import Connector, Health, ListResult, Outcome
 from cardfile.connectors.errors import ConnectorError
 from cardfile.store import connections
 from cardfile.store.connections import StoredConnection
@@ -113,13 +113,19 @@ async def list_crm_syncs(caller: CurrentCaller) -> Envelope[list[CrmSync]]:
     )
 
 
-@router.get("/{provider}/status", response_model=Envelope[CrmStatus], responses=NOT_CONNECTED)
-async def crm_status(provider: str, caller: CurrentCaller) -> Envelope[CrmStatus]:
-    """A cheap real call to the CRM; ``connected: false`` with its words when it refuses."""
-    async with _connector(caller, provider) as (stored, connector):
-        health = await connector.check()
+async def check_and_keep(caller: Caller, stored: StoredConnection) -> Health:
+    """Check a stored connection with a real call and keep the result; a failure of the
+    call itself (the vendor unreachable) is an unhealthy answer, not an error."""
+    connector = await run_in_threadpool(
+        open_connector, caller.sessions, caller.workspace_id, stored.name, caller.vault()
+    )
+    async with connector:
+        try:
+            health = await connector.check()
+        except ConnectorError as error:
+            health = Health(False, error.message)
 
-    def record() -> None:
+    def keep() -> None:
         with transaction(caller.sessions) as session:
             connections.record_check(
                 session,
@@ -129,7 +135,15 @@ async def crm_status(provider: str, caller: CurrentCaller) -> Envelope[CrmStatus
                 message=health.message,
             )
 
-    await run_in_threadpool(record)
+    await run_in_threadpool(keep)
+    return health
+
+
+@router.get("/{provider}/status", response_model=Envelope[CrmStatus], responses=NOT_CONNECTED)
+async def crm_status(provider: str, caller: CurrentCaller) -> Envelope[CrmStatus]:
+    """A cheap real call to the CRM; ``connected: false`` with its words when it refuses."""
+    stored = await run_in_threadpool(_find, caller, provider)
+    health = await check_and_keep(caller, stored)
     return Envelope(
         data=CrmStatus(
             provider=provider,

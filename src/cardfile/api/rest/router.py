@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cardfile.api.rest import crm_syncs
+from cardfile.api.rest import connections, crm_syncs
 
 
 def rest_router() -> APIRouter:
     """The ``/api/v1`` router."""
     made = APIRouter(prefix="/api/v1")
     made.include_router(crm_syncs.router)
+    made.include_router(connections.router)
     return made
