@@ -13,6 +13,7 @@ from cardfile.connectors.base import (
     Connector,
     Field,
     Health,
+    Identity,
     ListResult,
     RateLimit,
     Record,
@@ -50,6 +51,9 @@ class Elsewhere(Connector):
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]
     ) -> list[ListResult]:
         return []
+
+    def identity(self, entity: str, record: Record) -> Identity:
+        return Identity(email=record.get("email"))
 
     async def aclose(self) -> None:
         pass

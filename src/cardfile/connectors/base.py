@@ -193,6 +193,29 @@ class ListResult:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """What identifies a vendor record in the hub: a person's email and name, a company's
+    name and domain (whichever the record carries)."""
+
+    email: str | None = None
+    name: str | None = None
+    domain: str | None = None
+
+
+def first_text(value: Any, *keys: str) -> str | None:
+    """The first non-empty text in a vendor value: the value itself, the first of a list, or
+    the first of ``keys`` found in a dict (vendors wrap values in lists and objects)."""
+    if isinstance(value, list):
+        value = next((v for v in value if v not in (None, "")), None)
+    if isinstance(value, dict):
+        value = next((value[k] for k in keys if value.get(k) not in (None, "")), None)
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass(frozen=True)
 class ChangePage:
     """Records changed since a cursor, and the cursor to ask from next time."""
 
@@ -243,6 +266,11 @@ class Connector(ABC):
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]
     ) -> list[ListResult]:
         """Add and remove record ids (the vendor's) to and from a list; results per id."""
+
+    @abstractmethod
+    def identity(self, entity: str, record: Record) -> Identity:
+        """Read the email, name or domain out of a record in the vendor's field format, so
+        that what is pushed to the vendor can be matched in the hub too."""
 
     async def read_changes(self, entity: str, since: str | None) -> ChangePage:
         """Records of ``entity`` changed since the cursor ``since`` (None: from the start)."""

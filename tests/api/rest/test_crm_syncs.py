@@ -12,7 +12,7 @@ from simulators.kit import serve
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.connectors.conformance import SimulatorControl
-from cardfile.store import connections
+from cardfile.store import companies, connections, people
 from cardfile.store.db import transaction
 from cardfile.store.vault import Vault
 from tests.conftest import LiveServer, Tenant, make_tenant
@@ -81,6 +81,35 @@ def test_contacts_are_pushed_and_a_bad_record_is_reported_alone(
     assert error["record"] == "not-an-email"
     assert "not-an-email" in error["error"] and "invalid" in error["error"].lower()
     assert SimulatorControl(hubspot).stored("contacts") == 2
+    assert data["hub"] == {"created": 2, "updated": 0, "unchanged": 0, "errors": []}
+
+
+def test_pushed_records_land_in_the_hub_too(
+    crm: httpx.Client, sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    jane = {"email": "Jane@Acme.com", "firstname": "Jane", "lastname": "Smith"}
+    crm.post("/crm-syncs/hubspot/contacts/push", json={"records": [jane]})
+    again = crm.post(
+        "/crm-syncs/hubspot/contacts/push", json={"records": [{**jane, "lastname": "Doe"}]}
+    ).json()["data"]
+    assert again["hub"]["updated"] == 1
+    pushed = crm.post(
+        "/crm-syncs/hubspot/companies/push",
+        json={"records": [{"name": "Acme Inc", "domain": "acme.com"}]},
+    ).json()["data"]
+    assert pushed["hub"]["created"] == 1
+    with sessions() as session:
+        person = people.match(session, tenant.workspace_id, email="jane@acme.com")
+        company = companies.match(session, tenant.workspace_id, domain="acme.com")
+    assert person is not None and person.name == "Jane Doe"
+    assert company is not None and company.name == "Acme Inc"
+    assert company.hubspot_id is not None and company.hubspot_id.isdigit()
+    # The same company pushed again is matched by its HubSpot id: nothing new in the hub.
+    again = crm.post(
+        "/crm-syncs/hubspot/companies/push",
+        json={"records": [{"name": "Acme Inc", "domain": "acme.com"}]},
+    ).json()["data"]
+    assert again["hub"] == {"created": 0, "updated": 0, "unchanged": 1, "errors": []}
 
 
 def test_companies_are_pushed_with_field_renames(crm: httpx.Client, hubspot: str) -> None:
@@ -92,7 +121,8 @@ def test_companies_are_pushed_with_field_renames(crm: httpx.Client, hubspot: str
         },
     )
     assert answer.status_code == 200, answer.text
-    assert answer.json()["data"] == {"pushed_count": 1, "failed_count": 0, "errors": []}
+    data = answer.json()["data"]
+    assert (data["pushed_count"], data["failed_count"], data["errors"]) == (1, 0, [])
     assert SimulatorControl(hubspot).stored("companies") == 1
 
 

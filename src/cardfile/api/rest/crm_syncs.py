@@ -23,6 +23,7 @@ from cardfile.api.rest.models import (
     CrmSync,
     Envelope,
     ErrorBody,
+    HubResult,
     ListError,
     ListsBody,
     ListsResult,
@@ -32,6 +33,7 @@ from cardfile.api.rest.models import (
 )
 from cardfile.connectors.base import Connector, Health, ListResult, Outcome
 from cardfile.connectors.errors import ConnectorError
+from cardfile.ingest.pushes import HubOutcome, Pushed, record_companies, record_people
 from cardfile.store import connections
 from cardfile.store.connections import StoredConnection
 from cardfile.store.db import transaction
@@ -212,13 +214,34 @@ async def _push(caller: Caller, provider: str, entity_type: str, body: PushBody)
         key = connector.capabilities.match_keys[entity][0]
         records = [_renamed(r, body.provider_fields) for r in body.records]
         results = await connector.upsert(entity, records, key)
+        accepted = [
+            Pushed(**vars(connector.identity(entity, record)), vendor_id=result.vendor_id)
+            for record, result in zip(records, results, strict=True)
+            if result.outcome is not Outcome.FAILED
+        ]
     errors = [
         PushError(record=_label(record, key, index), error=result.error.message)
         for index, (record, result) in enumerate(zip(records, results, strict=True))
         if result.outcome is Outcome.FAILED and result.error is not None
     ]
+
+    def to_hub() -> HubOutcome:
+        with transaction(caller.sessions) as session:
+            if entity_type == "contacts":
+                return record_people(session, caller.workspace_id, accepted)
+            return record_companies(session, caller.workspace_id, provider, accepted)
+
+    hub = await run_in_threadpool(to_hub)
     return PushResult(
-        pushed_count=len(records) - len(errors), failed_count=len(errors), errors=errors
+        pushed_count=len(records) - len(errors),
+        failed_count=len(errors),
+        errors=errors,
+        hub=HubResult(
+            created=hub.created,
+            updated=hub.updated,
+            unchanged=hub.unchanged,
+            errors=[PushError(record=record, error=reason) for record, reason in hub.errors],
+        ),
     )
 
 

@@ -77,12 +77,22 @@ class PushError(BaseModel):
     error: str
 
 
+class HubResult(BaseModel):
+    """What the pushed records did to the hub (an addition to graph8's answer)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[PushError]
+
+
 class PushResult(BaseModel):
     """What a push did."""
 
     pushed_count: int
     failed_count: int
     errors: list[PushError]
+    hub: HubResult
 
 
 class ListChange(BaseModel):

@@ -43,11 +43,13 @@ from cardfile.connectors.base import (
     Connector,
     Field,
     Health,
+    Identity,
     ListResult,
     RateLimit,
     Record,
     RecordResult,
     UpsertMode,
+    first_text,
 )
 from cardfile.connectors.errors import (
     Action,
@@ -181,6 +183,15 @@ class AttioConnector(Connector):
     async def aclose(self) -> None:
         """Close the HTTP connections."""
         await self._client.aclose()
+
+    def identity(self, entity: str, record: Record) -> Identity:
+        """People: ``email_addresses`` and ``name`` (a personal name); companies: ``name`` and
+        ``domains``, in any of the shapes Attio takes them."""
+        name = first_text(record.get("name"), "full_name", "value", "first_name")
+        if entity == "people":
+            email = first_text(record.get("email_addresses"), "email_address")
+            return Identity(email=email, name=name)
+        return Identity(name=name, domain=first_text(record.get("domains"), "domain"))
 
     async def check(self) -> Health:
         """``GET /v2/self``: the workspace the token belongs to, or why it cannot be used.

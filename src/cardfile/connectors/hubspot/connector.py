@@ -36,11 +36,13 @@ from cardfile.connectors.base import (
     Connector,
     Field,
     Health,
+    Identity,
     ListResult,
     RateLimit,
     Record,
     RecordResult,
     UpsertMode,
+    first_text,
 )
 from cardfile.connectors.errors import (
     Action,
@@ -197,6 +199,16 @@ class HubSpotConnector(Connector):
         if entity not in self.capabilities.entities:
             known = ", ".join(sorted(self.capabilities.entities))
             raise Refused(VendorError(f"the HubSpot connector handles {known}, not {entity!r}"))
+
+    def identity(self, entity: str, record: Record) -> Identity:
+        """Contacts: ``email`` and ``firstname`` ``lastname``; companies: ``name``, ``domain``."""
+        if entity == "contacts":
+            parts = [first_text(record.get(k)) for k in ("firstname", "lastname")]
+            name = " ".join(p for p in parts if p) or None
+            return Identity(email=first_text(record.get("email")), name=name)
+        return Identity(
+            name=first_text(record.get("name")), domain=first_text(record.get("domain"))
+        )
 
     async def check(self) -> Health:
         """``GET /account-info/v3/details``: the portal id and account type, or why not."""
