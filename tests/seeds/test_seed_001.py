@@ -25,7 +25,7 @@ from cardfile.store.db import transaction
 from cardfile.store.vault import Vault
 from tests.conftest import LiveServer, Tenant
 
-SEED = Path(__file__).parent / "snippets" / "seed_001_1278785882ae4c7e.txt"
+SEED = Path(__file__).parent / "graph8" / "seed_001_1278785882ae4c7e.txt"
 SHARED_SEED = Path("/work/shared/seeds/001_1278785882ae4c7e.txt")
 GRAPH8 = "https://be.graph8.com"
 
