@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     port: int = 8000
     secret_key: SecretStr | None = None
     log_level: str = "info"
+    public_url: str = "http://127.0.0.1:8000"
+
+    def oauth_client(self, provider: str) -> tuple[str, str] | None:
+        """The OAuth app Cardfile is registered as with ``provider``, from
+        ``CARDFILE_<PROVIDER>_CLIENT_ID`` and ``CARDFILE_<PROVIDER>_CLIENT_SECRET`` (read when
+        asked, so a provider added later needs no new field here); None when not set."""
+        prefix = f"CARDFILE_{provider.upper()}_CLIENT_"
+        client_id, secret = os.environ.get(prefix + "ID"), os.environ.get(prefix + "SECRET")
+        return (client_id, secret) if client_id and secret else None
 
     @property
     def effective_database_url(self) -> str:

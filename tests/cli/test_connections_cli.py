@@ -209,3 +209,19 @@ def test_text_output_is_a_table_of_what_was_asked(cli: Cli, hubspot: str) -> Non
     rows = {line.split("\t")[0]: line.split("\t") for line in shown[1:]}
     assert rows["domain"][2] == "domain"
     assert rows["hs_object_id"][5] == "yes"
+
+
+def test_oauth_prints_the_consent_link_or_the_settings_it_needs(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli.workspace()
+    monkeypatch.delenv("CARDFILE_HUBSPOT_CLIENT_ID", raising=False)
+    missing = cli.fails("connections", "oauth", "hubspot", "--workspace", "acme")
+    assert "CARDFILE_HUBSPOT_CLIENT_ID" in " ".join(missing.output.split())
+    monkeypatch.setenv("CARDFILE_HUBSPOT_CLIENT_ID", "my-app")
+    monkeypatch.setenv("CARDFILE_HUBSPOT_CLIENT_SECRET", "my-secret-123")
+    link = cli.json("connections", "oauth", "hubspot", "--workspace", "acme")
+    assert link["connect_url"].startswith("https://app.hubspot.com/oauth/authorize?")
+    assert "client_id=my-app" in link["connect_url"]
+    assert "my-secret-123" not in link["connect_url"]
+    assert link["redirect_uri"] == "http://127.0.0.1:8000/api/v1/connections/oauth/callback"

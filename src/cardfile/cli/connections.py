@@ -26,6 +26,7 @@ from cardfile.store.connections import StoredConnection
 from cardfile.store.db import create_store_engine, migrate, session_factory, transaction
 from cardfile.store.errors import StoreError
 from cardfile.store.vault import Vault
+from cardfile.sync import oauth
 from cardfile.sync.connections import open_connector
 
 connections_app = typer.Typer(
@@ -192,6 +193,36 @@ def add(
     # and `status` can check it again once the vendor's side is fixed.
     hint = f" (stored; `cardfile connections status {checked.name}` checks it again)"
     _report(checked, as_json=as_json, hint=hint)
+
+
+@connections_app.command("oauth")
+def oauth_link(
+    provider: str = typer.Argument(..., help="The vendor: " + ", ".join(providers()) + "."),
+    workspace: str = WorkspaceOption,
+    base_url: str | None = typer.Option(None, "--base-url", help="Another API root."),
+    name: str | None = typer.Option(None, "--name", help="Defaults to the provider's name."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Print the vendor's consent link: open it, approve, and the vendor sends you back to
+    Cardfile (CARDFILE_PUBLIC_URL), which stores the connection."""
+    try:
+        connector_class(provider)
+        checked_url = _base_url(base_url)
+    except (UnknownProvider, ValueError) as error:
+        raise fail(str(error), as_json=as_json) from None
+    with _opened(as_json=as_json) as store:
+        started = oauth.connect_url(
+            store.settings,
+            store.vault(),
+            workspace_id=store.workspace_id(workspace),
+            provider=provider,
+            name=name,
+            base_url=checked_url,
+        )
+    if as_json:
+        emit_json({"connect_url": started.connect_url, "redirect_uri": started.redirect_uri})
+    else:
+        emit_row(started.connect_url)
 
 
 @connections_app.command("list")

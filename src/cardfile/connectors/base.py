@@ -89,6 +89,21 @@ class OAuthClient:
 
 
 @dataclass(frozen=True)
+class OAuthApp:
+    """Where a vendor's OAuth2 authorization-code flow starts, and what Cardfile asks for.
+
+    Attributes:
+        authorize_url: The vendor's consent page the user is sent to.
+        scopes: The scopes requested, space-separated as OAuth2 sends them.
+        auth_method: How the client authenticates at the token endpoint.
+    """
+
+    authorize_url: str
+    scopes: str
+    auth_method: str = "client_secret_post"
+
+
+@dataclass(frozen=True)
 class Connection:
     """Everything a connector is constructed from.
 
@@ -234,6 +249,7 @@ class Connector(ABC):
     provider: ClassVar[str]
     capabilities: ClassVar[Capabilities]
     default_base_url: ClassVar[str]
+    oauth_app: ClassVar[OAuthApp | None] = None
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -242,6 +258,11 @@ class Connector(ABC):
     def base_url(self) -> str:
         """The API root in use: the connection's override, or the vendor's own."""
         return (self.connection.base_url or self.default_base_url).rstrip("/")
+
+    def token_url(self) -> str:
+        """The vendor's OAuth2 token endpoint for this connection (its base URL decides
+        where a simulator or proxy is concerned)."""
+        raise NotImplementedError(f"{self.provider} has no OAuth2 flow")
 
     @abstractmethod
     async def check(self) -> Health:

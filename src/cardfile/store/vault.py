@@ -31,10 +31,10 @@ class Vault:
         """The document, encrypted and authenticated, as text for a column."""
         return self._fernet.encrypt(json.dumps(document).encode()).decode("ascii")
 
-    def open(self, sealed: str) -> dict[str, Any]:
-        """The document a ``seal`` made."""
+    def open(self, sealed: str, *, ttl: int | None = None) -> dict[str, Any]:
+        """The document a ``seal`` made (refused once older than ``ttl`` seconds, if given)."""
         try:
-            plain = self._fernet.decrypt(sealed.encode("ascii"))
+            plain = self._fernet.decrypt(sealed.encode("ascii"), ttl=ttl)
         except (InvalidToken, ValueError):
             raise VaultError(
                 "stored credentials cannot be decrypted with this secret key "

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, HttpUrl
 from starlette.concurrency import run_in_threadpool
 
 from cardfile.api.rest.crm_syncs import check_and_keep, connection_id
 from cardfile.api.rest.deps import Caller, CurrentCaller
 from cardfile.api.rest.models import Envelope, ErrorBody
+from cardfile.connectors.errors import ConnectorError
 from cardfile.connectors.registry import UnknownProvider, connector_class
+from cardfile.settings import Settings
 from cardfile.store import connections
 from cardfile.store.connections import StoredConnection
 from cardfile.store.db import transaction
 from cardfile.store.errors import Conflict, Invalid, NotFound
+from cardfile.store.vault import Vault
+from cardfile.sync import oauth
 
 router = APIRouter(prefix="/connections", tags=["connections"])
 
@@ -134,3 +138,75 @@ async def delete_connection(name: str, caller: CurrentCaller) -> Envelope[Delete
     except NotFound as error:
         raise HTTPException(404, error.message) from None
     return Envelope(data=Deleted(deleted=True))
+
+
+class OAuthStart(BaseModel):
+    """What to call the connection, and another API root (a proxy, a data centre)."""
+
+    name: str | None = None
+    base_url: HttpUrl | None = None
+
+
+class OAuthLink(BaseModel):
+    """Where to send the user, and the redirect URI to register with the vendor."""
+
+    connect_url: str
+    redirect_uri: str
+
+
+@router.post(
+    "/oauth/{provider}",
+    response_model=Envelope[OAuthLink],
+    responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+)
+async def start_oauth(
+    provider: str, body: OAuthStart, caller: CurrentCaller
+) -> Envelope[OAuthLink]:
+    """The vendor's consent page for this workspace (OAuth2 authorization code)."""
+    try:
+        connector_class(provider)
+        started = oauth.connect_url(
+            caller.settings,
+            caller.vault(),
+            workspace_id=caller.workspace_id,
+            provider=provider,
+            name=body.name,
+            base_url=str(body.base_url).rstrip("/") if body.base_url else None,
+        )
+    except UnknownProvider as error:
+        raise HTTPException(404, str(error)) from None
+    except Invalid as error:
+        raise HTTPException(400, error.message) from None
+    return Envelope(
+        data=OAuthLink(connect_url=started.connect_url, redirect_uri=started.redirect_uri)
+    )
+
+
+@router.get(
+    "/oauth/callback",
+    response_model=Envelope[ConnectionPublic],
+    responses={400: {"model": ErrorBody}, 502: {"model": ErrorBody}},
+)
+async def finish_oauth(request: Request, code: str, state: str) -> Envelope[ConnectionPublic]:
+    """Where the vendor sends the user back: the code becomes a stored, checked connection.
+
+    No API key here: the browser comes from the vendor; the sealed ``state`` says which
+    workspace started the flow, and expires.
+    """
+    settings: Settings = request.app.state.settings
+    sessions = request.app.state.store.sessions
+    vault = Vault(settings.resolved_secret_key())
+    try:
+        stored = await oauth.finish(settings, vault, sessions, code=code, state=state)
+    except (Invalid, Conflict) as error:
+        raise HTTPException(400 if isinstance(error, Invalid) else 409, error.message) from None
+    except ConnectorError as error:
+        raise HTTPException(502, error.message) from None
+    caller = Caller(stored.workspace_id, sessions, settings)
+    await check_and_keep(caller, stored)
+
+    def reread() -> StoredConnection:
+        with sessions() as session:
+            return connections.get(session, stored.workspace_id, stored.name)
+
+    return Envelope(data=_public(await run_in_threadpool(reread)))

@@ -24,7 +24,7 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
-from cardfile.connectors.attio.auth import auth_for
+from cardfile.connectors.attio.auth import auth_for, token_url
 from cardfile.connectors.attio.errors import ERRORS, read_message
 from cardfile.connectors.attio.fields import WITH_CHOICES, field_of, listed, live_attributes
 from cardfile.connectors.attio.records import (
@@ -45,6 +45,7 @@ from cardfile.connectors.base import (
     Health,
     Identity,
     ListResult,
+    OAuthApp,
     RateLimit,
     Record,
     RecordResult,
@@ -154,6 +155,13 @@ class AttioConnector(Connector):
         lists=True,
         reads_changes=False,
     )
+    oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
+        authorize_url="https://app.attio.com/authorize",
+        scopes=(
+            "record_permission:read-write object_configuration:read "
+            "list_entry:read-write list_configuration:read"
+        ),
+    )
 
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
@@ -183,6 +191,10 @@ class AttioConnector(Connector):
     async def aclose(self) -> None:
         """Close the HTTP connections."""
         await self._client.aclose()
+
+    def token_url(self) -> str:
+        """Attio's token endpoint (or the overridden base URL's ``/oauth/token``)."""
+        return token_url(self.connection)
 
     def identity(self, entity: str, record: Record) -> Identity:
         """People: ``email_addresses`` and ``name`` (a personal name); companies: ``name`` and

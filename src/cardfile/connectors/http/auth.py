@@ -140,48 +140,16 @@ class OAuth2:
                 return
             if stale.refresh_token is None:
                 raise ConnectionBroken(VendorError("the access token expired", status=401))
-            grant = await self._exchange(stale.refresh_token)
-            expires_in = grant.get("expires_in")
-            self.tokens = OAuthTokens(
-                access_token=str(grant["access_token"]),
-                refresh_token=str(grant.get("refresh_token") or stale.refresh_token),
-                expires_at=time.time() + float(expires_in) if expires_in else None,
+            grant = await request_grant(
+                self._client,
+                self._token_url,
+                self._auth_method,
+                "refresh_token",
+                refresh_token=stale.refresh_token,
             )
+            self.tokens = tokens_of(grant, keep_refresh=stale.refresh_token)
             if self._on_tokens is not None:
                 self._on_tokens(self.tokens)
-
-    async def _exchange(self, refresh_token: str) -> dict[str, Any]:
-        """POST the refresh grant to the token endpoint; the vendor's answer as a dict."""
-        client = ClientAuth(self._client.client_id, self._client.client_secret, self._auth_method)
-        body = prepare_token_request("refresh_token", refresh_token=refresh_token)
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/json",
-        }
-        url, headers, body = client.prepare("POST", self._token_url, headers, body)
-        try:
-            async with httpx.AsyncClient(timeout=30.0) as http:
-                response = await http.post(url, headers=headers, content=body)
-        except httpx.TransportError as error:
-            raise ConnectionBroken(
-                VendorError(f"the token endpoint could not be reached: {type(error).__name__}")
-            ) from None
-        try:
-            grant = response.json()
-        except ValueError:
-            grant = None
-        if (
-            response.status_code != 200
-            or not isinstance(grant, dict)
-            or "access_token" not in grant
-        ):
-            raise ConnectionBroken(
-                VendorError(
-                    f"the token refresh was refused: {_refusal(grant, response)}",
-                    status=response.status_code,
-                )
-            )
-        return grant
 
 
 def _refusal(grant: object, response: httpx.Response) -> str:
@@ -217,3 +185,48 @@ def bearer_auth(
     if connection.token:
         return BearerToken(connection.token)
     return NoCredentials()
+
+
+async def request_grant(
+    client: OAuthClient, token_url: str, auth_method: str, grant_type: str, **params: str
+) -> dict[str, Any]:
+    """POST an OAuth2 grant request (Authlib builds the body and the client's authentication)
+    to the token endpoint; the vendor's answer.
+
+    Raises:
+        ConnectionBroken: The endpoint could not be reached or refused the grant, in its words.
+    """
+    auth = ClientAuth(client.client_id, client.client_secret, auth_method)
+    body = prepare_token_request(grant_type, **params)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    url, headers, body = auth.prepare("POST", client.token_url or token_url, headers, body)
+    try:
+        async with httpx.AsyncClient(timeout=30.0) as http:
+            response = await http.post(url, headers=headers, content=body)
+    except httpx.TransportError as error:
+        raise ConnectionBroken(
+            VendorError(f"the token endpoint could not be reached: {type(error).__name__}")
+        ) from None
+    try:
+        grant = response.json()
+    except ValueError:
+        grant = None
+    if response.status_code != 200 or not isinstance(grant, dict) or "access_token" not in grant:
+        raise ConnectionBroken(
+            VendorError(
+                f"the token endpoint refused the {grant_type} grant: {_refusal(grant, response)}",
+                status=response.status_code,
+            )
+        )
+    return grant
+
+
+def tokens_of(grant: dict[str, Any], *, keep_refresh: str | None = None) -> OAuthTokens:
+    """The tokens of a token endpoint's answer (a refresh may not send a new refresh token)."""
+    expires_in = grant.get("expires_in")
+    refresh = grant.get("refresh_token") or keep_refresh
+    return OAuthTokens(
+        access_token=str(grant["access_token"]),
+        refresh_token=str(refresh) if refresh else None,
+        expires_at=time.time() + float(expires_in) if expires_in else None,
+    )

@@ -38,6 +38,7 @@ from cardfile.connectors.base import (
     Health,
     Identity,
     ListResult,
+    OAuthApp,
     RateLimit,
     Record,
     RecordResult,
@@ -167,6 +168,13 @@ class HubSpotConnector(Connector):
         lists=True,
         reads_changes=True,
     )
+    oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
+        authorize_url="https://app.hubspot.com/oauth/authorize",
+        scopes=(
+            "crm.objects.contacts.read crm.objects.contacts.write crm.objects.companies.read "
+            "crm.objects.companies.write crm.lists.read crm.lists.write"
+        ),
+    )
 
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
@@ -199,6 +207,10 @@ class HubSpotConnector(Connector):
         if entity not in self.capabilities.entities:
             known = ", ".join(sorted(self.capabilities.entities))
             raise Refused(VendorError(f"the HubSpot connector handles {known}, not {entity!r}"))
+
+    def token_url(self) -> str:
+        """``/oauth/v1/token`` under the API root."""
+        return f"{self.base_url}/oauth/v1/token"
 
     def identity(self, entity: str, record: Record) -> Identity:
         """Contacts: ``email`` and ``firstname`` ``lastname``; companies: ``name``, ``domain``."""
