@@ -167,3 +167,14 @@ def live_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def server(live_server: LiveServer, sessions: sessionmaker[Session]) -> LiveServer:
     """The live server, on an emptied store."""
     return live_server
+
+
+@pytest.fixture(scope="module")
+def hubspot() -> Iterator[str]:
+    """The HubSpot simulator on a loopback port, one per test module: the vendor for tests
+    of what reaches a CRM through the connectors."""
+    from simulators.hubspot import create_app as hubspot_app
+    from simulators.kit import serve
+
+    with serve(hubspot_app()) as base_url:
+        yield base_url

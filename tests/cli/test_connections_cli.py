@@ -9,19 +9,12 @@ from pathlib import Path
 
 import pytest
 from simulators.attio import create_app as create_attio
-from simulators.hubspot import create_app
 from simulators.kit import serve
 
 from cardfile.settings import get_settings
 from tests.cli.test_cli import Cli, _configure, _flat
 
 TOKEN = "hubspot-test-token"
-
-
-@pytest.fixture(scope="module")
-def hubspot() -> Iterator[str]:
-    with serve(create_app()) as base_url:
-        yield base_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from simulators.hubspot import create_app
-from simulators.kit import serve
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.store import connections
@@ -60,12 +57,6 @@ def test_the_stored_seed_is_the_shared_one() -> None:
         pytest.skip(f"{SHARED_SEED} is not on this machine; the stored copy is used")
     assert SEED.read_bytes() == SHARED_SEED.read_bytes()
     assert len(CURLS) == 6
-
-
-@pytest.fixture(scope="module")
-def hubspot() -> Iterator[str]:
-    with serve(create_app()) as base_url:
-        yield base_url
 
 
 @pytest.fixture

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from simulators.hubspot import create_app
-from simulators.kit import serve
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.connectors.base import Connector, OAuthTokens
@@ -22,12 +19,6 @@ from cardfile.sync.connections import connection_for, open_connector
 from tests.conftest import Tenant, make_tenant
 
 VAULT = Vault("sync test secret")
-
-
-@pytest.fixture(scope="module")
-def hubspot() -> Iterator[str]:
-    with serve(create_app()) as base_url:
-        yield base_url
 
 
 async def _check_twice(connector: Connector, control: SimulatorControl) -> list[bool]:

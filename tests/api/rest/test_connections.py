@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
-from simulators.hubspot import create_app
-from simulators.kit import serve
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,12 +11,6 @@ from cardfile.store.schema import Connection
 from tests.conftest import LiveServer, Tenant, make_tenant
 
 TOKEN = "hubspot-test-token"
-
-
-@pytest.fixture(scope="module")
-def hubspot() -> Iterator[str]:
-    with serve(create_app()) as base_url:
-        yield base_url
 
 
 @pytest.fixture

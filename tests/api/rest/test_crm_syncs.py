@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from simulators.hubspot import create_app
-from simulators.kit import serve
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.connectors.conformance import SimulatorControl
@@ -18,12 +15,6 @@ from cardfile.store.vault import Vault
 from tests.conftest import LiveServer, Tenant, make_tenant
 
 TOKEN = "hubspot-test-token"
-
-
-@pytest.fixture(scope="module")
-def hubspot() -> Iterator[str]:
-    with serve(create_app()) as base_url:
-        yield base_url
 
 
 @pytest.fixture

@@ -3,24 +3,15 @@ stores a working connection, against the HubSpot simulator's token endpoint."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from simulators.hubspot import create_app
-from simulators.kit import serve
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.store import connections
 from cardfile.store.vault import Vault
 from tests.conftest import LiveServer, Tenant
-
-
-@pytest.fixture(scope="module")
-def hubspot() -> Iterator[str]:
-    with serve(create_app()) as base_url:
-        yield base_url
 
 
 @pytest.fixture

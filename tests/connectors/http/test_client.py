@@ -4,12 +4,9 @@ kept out of error messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.utils import formatdate
 
 import pytest
-from simulators.hubspot import create_app
-from simulators.kit import serve
 
 from cardfile.connectors.base import RateLimit
 from cardfile.connectors.conformance import SimulatorControl
@@ -22,10 +19,10 @@ DETAILS = "/account-info/v3/details"
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def vendor() -> Iterator[str]:
-    with serve(create_app()) as base_url:
-        yield base_url
+@pytest.fixture
+def vendor(hubspot: str) -> str:
+    """The vendor these tests talk to: the HubSpot simulator."""
+    return hubspot
 
 
 @pytest.fixture
