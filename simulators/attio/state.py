@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Collection
 from typing import Any
 
@@ -14,7 +13,7 @@ from simulators.attio.objects import standard_objects
 from simulators.attio.records import RecordStore, active
 from simulators.attio.references import References
 from simulators.attio.schema import ObjectType
-from simulators.kit import Call, Faults, TokenStore
+from simulators.kit.served import Served
 from simulators.kit.tokens import Grant
 
 WORKSPACE_NAME = "Cardfile Simulated Workspace"
@@ -23,10 +22,9 @@ SCOPES = (
     "record_permission:read-write object_configuration:read-write "
     "list_entry:read-write list_configuration:read-write user_management:read"
 )
-_KEPT_CALLS = 10_000
 
 
-class AttioSim:
+class AttioSim(Served):
     """Everything one simulated Attio workspace holds (satisfies ``simulators.kit.Simulated``).
 
     Args:
@@ -47,19 +45,13 @@ class AttioSim:
         token_lifetime: float,
         activated: Collection[str],
     ) -> None:
-        self.static_tokens = set(tokens)
-        self.token_lifetime = token_lifetime
+        super().__init__(tokens=tokens, token_lifetime=token_lifetime)
         self.started = time.time()
         self.activated = set(activated)
-        self.faults = Faults()
-        self.tokens: TokenStore = TokenStore(self.static_tokens, lifetime=token_lifetime)
         self.limits = Limits(writes_per_second, reads_per_second)
         self.objects: dict[str, ObjectType] = standard_objects(self.started)
         self.stores = {slug: RecordStore(obj) for slug, obj in self.objects.items()}
         self.lists = ListStore()
-        self.calls: deque[Call] = deque(maxlen=_KEPT_CALLS)
-        self.requests = 0
-        self.rate_limited = 0
 
     def object_slug(self, ref: str) -> str | None:
         """The slug of an activated object named by slug or id."""
@@ -98,22 +90,16 @@ class AttioSim:
         for store in self.stores.values():
             store.clear()
         self.lists.clear()
-        self.faults.clear()
-        self.tokens = TokenStore(self.static_tokens, lifetime=self.token_lifetime)
         self.limits.reset()
-        self.calls.clear()
-        self.requests = 0
-        self.rate_limited = 0
+        self.reset_served()
 
     def stats(self) -> dict[str, Any]:
         """Records per object, requests answered, 429s sent, lists, entries and refreshes."""
         return {
             "records": {slug: len(store.records) for slug, store in self.stores.items()},
-            "requests": self.requests,
-            "rate_limited": self.rate_limited,
+            **self.served_stats(),
             "lists": len(self.lists.lists),
             "entries": sum(len(entries) for entries in self.lists.entries.values()),
-            "refreshes": self.tokens.refreshes,
         }
 
     def records(self, object_slug: str) -> list[dict[str, list[Any]]]:
@@ -125,12 +111,4 @@ class AttioSim:
                 for slug, attribute in store.object.attributes.items()
             }
             for record in store.records.values()
-        ]
-
-    def calls_to(self, fragment: str, method: str | None = None) -> list[Call]:
-        """The answered calls whose path contains ``fragment``."""
-        return [
-            call
-            for call in self.calls
-            if fragment in call.path and (method is None or call.method == method.upper())
         ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Collection
 from typing import Any
 
@@ -10,7 +9,7 @@ from simulators.hubspot.errors import Refusal
 from simulators.hubspot.limits import Limits
 from simulators.hubspot.lists import ListStore
 from simulators.hubspot.records import ObjectStore, id_counter
-from simulators.kit import Call, Faults, TokenStore
+from simulators.kit.served import Served
 
 OBJECT_ALIASES = {
     "contacts": "contacts",
@@ -21,10 +20,9 @@ OBJECT_ALIASES = {
     "0-2": "companies",
 }
 PORTAL_ID = 46_123_456
-_KEPT_CALLS = 10_000
 
 
-class HubSpotSim:
+class HubSpotSim(Served):
     """Everything one simulated HubSpot portal holds (satisfies ``simulators.kit.Simulated``).
 
     Args:
@@ -46,19 +44,13 @@ class HubSpotSim:
         token_lifetime: float,
         interval_seconds: float,
     ) -> None:
-        self.static_tokens = set(tokens)
-        self.token_lifetime = token_lifetime
+        super().__init__(tokens=tokens, token_lifetime=token_lifetime)
         self.batch_limit = batch_limit
         self.portal_id = PORTAL_ID
-        self.faults = Faults()
-        self.tokens: TokenStore = TokenStore(self.static_tokens, lifetime=token_lifetime)
         self.limits = Limits(ten_second_limit, daily_limit, interval_seconds)
         ids = id_counter()
         self.objects = {name: ObjectStore(name, ids) for name in ("companies", "contacts")}
         self.lists = ListStore()
-        self.calls: deque[Call] = deque(maxlen=_KEPT_CALLS)
-        self.requests = 0
-        self.rate_limited = 0
 
     def store(self, object_type: str) -> ObjectStore:
         """The store behind an object type as a path names it (aliases allowed).
@@ -76,21 +68,15 @@ class HubSpotSim:
         for store in self.objects.values():
             store.clear()
         self.lists.clear()
-        self.faults.clear()
-        self.tokens = TokenStore(self.static_tokens, lifetime=self.token_lifetime)
         self.limits.reset()
-        self.calls.clear()
-        self.requests = 0
-        self.rate_limited = 0
+        self.reset_served()
 
     def stats(self) -> dict[str, Any]:
         """Records per object, requests answered, 429s sent, lists and token refreshes."""
         return {
             "records": {name: len(store.records) for name, store in self.objects.items()},
-            "requests": self.requests,
-            "rate_limited": self.rate_limited,
+            **self.served_stats(),
             "lists": len(self.lists.lists),
-            "refreshes": self.tokens.refreshes,
             "daily_used": self.limits.daily_used,
         }
 
@@ -98,11 +84,3 @@ class HubSpotSim:
         """Every stored record's property values (a copy), oldest first."""
         store = self.objects[OBJECT_ALIASES[object_type]]
         return [dict(record.values) for record in store.records.values()]
-
-    def calls_to(self, fragment: str, method: str | None = None) -> list[Call]:
-        """The answered calls whose path contains ``fragment``."""
-        return [
-            call
-            for call in self.calls
-            if fragment in call.path and (method is None or call.method == method.upper())
-        ]
