@@ -259,6 +259,20 @@ class Connector(ABC):
         """The API root in use: the connection's override, or the vendor's own."""
         return (self.connection.base_url or self.default_base_url).rstrip("/")
 
+    @classmethod
+    def authorize_url(cls, base_url: str | None) -> str:  # noqa: ARG003 - vendors override
+        """The consent page for a connection to ``base_url`` (a vendor whose accounts server
+        differs per data centre or sandbox derives it from the API root)."""
+        if cls.oauth_app is None:
+            raise NotImplementedError(f"{cls.provider} has no OAuth2 flow")
+        return cls.oauth_app.authorize_url
+
+    @classmethod
+    def base_url_of_grant(cls, grant: Mapping[str, Any]) -> str | None:  # noqa: ARG003
+        """The API root a token endpoint's answer names (Salesforce's ``instance_url``, Zoho's
+        and Pipedrive's ``api_domain``), or None when the vendor's API root is fixed."""
+        return None
+
     def token_url(self) -> str:
         """The vendor's OAuth2 token endpoint for this connection (its base URL decides
         where a simulator or proxy is concerned)."""

@@ -64,7 +64,8 @@ def connect_url(
     base_url: str | None = None,
 ) -> Started:
     """The vendor's consent page for this workspace, with a sealed, expiring state."""
-    app = connector_class(provider).oauth_app
+    cls = connector_class(provider)
+    app = cls.oauth_app
     if app is None:
         raise Invalid(f"{provider} connects with an API token only", field="provider")
     client = _client(settings, provider)
@@ -81,7 +82,7 @@ def connect_url(
             "state": state,
         }
     )
-    return Started(f"{app.authorize_url}?{query}", callback)
+    return Started(f"{cls.authorize_url(base_url)}?{query}", callback)
 
 
 async def finish(
@@ -112,6 +113,8 @@ async def finish(
         code=code,
         redirect_uri=redirect_uri(settings),
     )
+    # Where the vendor says the account lives (a Salesforce instance, a Zoho data centre).
+    base_url = cls.base_url_of_grant(grant) or base_url
     connection = Connection(
         provider=provider,
         oauth=tokens_of(grant),
