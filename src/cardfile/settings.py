@@ -21,6 +21,15 @@ class Settings(BaseSettings):
     The embedded default needs nothing set: SQLite and the secret key file live in
     ``data_dir``. A deployment on PostgreSQL must set ``CARDFILE_SECRET_KEY``, because a key
     file on one machine's disk cannot be shared by workers on several machines.
+
+    Attributes (each read from ``CARDFILE_<NAME>``):
+        redis_url: Put the job queue in Redis rather than the store's database.
+        queue_name: The job queue's name (its Redis key prefix or table rows); deployments
+            sharing one Redis or database keep apart by it.
+        workers: Worker threads ``cardfile serve`` runs for background jobs (0: none, leave
+            the jobs to ``cardfile worker`` processes).
+        push_wait_seconds: A REST push the vendor's rate limit lets finish within this is
+            answered when done; a longer one is answered at once with a job to poll.
     """
 
     model_config = SettingsConfigDict(env_prefix="CARDFILE_", extra="ignore")
@@ -32,6 +41,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     log_level: str = "info"
     public_url: str = "http://127.0.0.1:8000"
+    redis_url: str | None = None
+    queue_name: str = "cardfile"
+    workers: int = 2
+    push_wait_seconds: float = 20.0
 
     def oauth_client(self, provider: str) -> tuple[str, str] | None:
         """The OAuth app Cardfile is registered as with ``provider``, from

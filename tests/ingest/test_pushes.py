@@ -38,6 +38,21 @@ def test_people_are_matched_by_email_and_need_one(
         assert session.scalar(select(func.count()).select_from(Person)) == 1
 
 
+def test_new_people_of_one_push_are_made_once_each_in_one_batch(
+    sessions: sessionmaker[Session], tenant: Tenant
+) -> None:
+    pushed = [Pushed(email=f"p{n}@x.com", name=f"P{n}") for n in range(1500)]
+    pushed.append(Pushed(email="P7@x.com", name="Seven"))  # again, in other case
+    with transaction(sessions) as session:
+        outcome = record_people(session, tenant.workspace_id, pushed)
+    assert (outcome.created, outcome.unchanged, outcome.errors) == (1500, 1, [])
+    with sessions() as session:
+        seqs = session.scalars(select(Person.change_seq)).all()
+        seven = session.scalar(select(Person).where(Person.email == "p7@x.com"))
+    assert len(set(seqs)) == 1500  # each its own change number, so syncs see each
+    assert seven is not None and seven.name == "Seven"
+
+
 def test_vendor_ids_are_kept_never_overwritten_and_a_bad_record_refused_alone(
     sessions: sessionmaker[Session], tenant: Tenant
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -14,6 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from cardfile import __version__
 from cardfile.api.graphql.schema import router as graphql_router
 from cardfile.api.rest import rest_router
+from cardfile.jobs.consumer import consuming
+from cardfile.jobs.tasks import Jobs
 from cardfile.settings import Settings, get_settings
 from cardfile.store.db import create_store_engine, is_reachable, session_factory
 
@@ -33,10 +35,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """
     settings = settings or get_settings()
     store = Store(engine or create_store_engine(settings.effective_database_url))
+    jobs = Jobs(settings, store.sessions)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        # The embedded default works its own queue; at scale `cardfile worker`s do.
+        with ExitStack() as stack:
+            if settings.workers > 0:
+                stack.enter_context(consuming(jobs.huey, settings.workers))
+            yield
         if engine is None:  # only dispose of what this app created
             store.engine.dispose()
 
@@ -48,6 +55,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.jobs = jobs
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> JSONResponse:

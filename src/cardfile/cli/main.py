@@ -47,6 +47,21 @@ def serve(
 
 
 @app.command()
+def worker(
+    threads: int = typer.Option(4, "--threads", help="Jobs run at once by this process."),
+) -> None:
+    """Run background jobs (pushes, and the sweep that finds jobs left unfinished) from the
+    deployment's queue until interrupted; run as many as you like, on any machines."""
+    from cardfile.jobs.tasks import Jobs
+    from cardfile.settings import get_settings
+
+    settings = get_settings()
+    settings.resolved_secret_key()  # refuse to start insecurely, as serve does
+    jobs = Jobs(settings)
+    jobs.huey.create_consumer(workers=threads, worker_type="thread").run()
+
+
+@app.command()
 def migrate() -> None:
     """Apply database migrations and exit."""
     from cardfile.settings import get_settings

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cardfile.connectors.base import Identity
 from cardfile.store import companies, people
 from cardfile.store.errors import StoreError
-from cardfile.store.schema import EXTERNAL_ID_COLUMNS
+from cardfile.store.schema import EXTERNAL_ID_COLUMNS, Person
 
 
 @dataclass(frozen=True)
@@ -48,29 +50,65 @@ def vendor_column(provider: str) -> str | None:
 
 
 def record_people(session: Session, workspace_id: int, pushed: Sequence[Pushed]) -> HubOutcome:
-    """Create or update the hub person of each pushed contact that carries an email."""
+    """Create or update the hub person of each pushed contact that carries an email.
+
+    The people already stored are read in one query and the new ones written in one flush
+    (a push may hold thousands); should that batch be refused, each is written alone so the
+    refusal names its record.
+    """
     outcome = HubOutcome()
+    stored = people.by_emails(session, workspace_id, (r.email for r in pushed if r.email))
+    fresh: dict[str, dict[str, Any]] = {}
     for record in pushed:
-        if not record.email:
+        email = people.normalise_email(record.email)
+        if not email:
             outcome.errors.append((record.name or "?", "no email to match a hub person by"))
             continue
-        try:
-            with session.begin_nested():
-                person = people.match(session, workspace_id, email=record.email)
-                values = {"name": record.name} if record.name else {}
-                if person is None:
-                    people.create(session, workspace_id, {"email": record.email, **values})
-                    outcome.created += 1
-                    continue
-                before = person.change_seq
-                people.update(session, person, values)
-                if person.change_seq != before:
-                    outcome.updated += 1
-                else:
-                    outcome.unchanged += 1
-        except StoreError as error:
-            outcome.errors.append((record.email, error.message))
+        values = {"name": record.name} if record.name else {}
+        if email in fresh:  # the same contact twice in one push: the later one wins
+            fresh[email].update(values)
+            outcome.unchanged += 1
+            continue
+        person = stored.get(email)
+        if person is None:
+            fresh[email] = {"email": email, **values}
+            continue
+        _update_person(session, person, values, outcome)
+    try:
+        with session.begin_nested():
+            people.create_new(session, workspace_id, list(fresh.values()))
+        outcome.created += len(fresh)
+    except StoreError:
+        for values in fresh.values():
+            _create_person(session, workspace_id, values, outcome)
     return outcome
+
+
+def _update_person(
+    session: Session, person: Person, values: dict[str, Any], outcome: HubOutcome
+) -> None:
+    try:
+        with session.begin_nested():
+            before = person.change_seq
+            people.update(session, person, values)
+    except StoreError as error:
+        outcome.errors.append((person.email or "?", error.message))
+        return
+    if person.change_seq != before:
+        outcome.updated += 1
+    else:
+        outcome.unchanged += 1
+
+
+def _create_person(
+    session: Session, workspace_id: int, values: dict[str, Any], outcome: HubOutcome
+) -> None:
+    try:
+        with session.begin_nested():
+            people.create(session, workspace_id, values)
+        outcome.created += 1
+    except StoreError as error:
+        outcome.errors.append((str(values["email"]), error.message))
 
 
 def record_companies(
@@ -111,3 +149,18 @@ def record_companies(
         except StoreError as error:
             outcome.errors.append((label, error.message))
     return outcome
+
+
+def record_accepted(
+    session: Session,
+    workspace_id: int,
+    provider: str,
+    entity_type: str,
+    accepted: Sequence[tuple[Identity, str | None]],
+) -> HubOutcome:
+    """Write what a vendor accepted of a push to the hub: contacts as people, anything else
+    as companies."""
+    pushed = [Pushed(**vars(identity), vendor_id=vendor_id) for identity, vendor_id in accepted]
+    if entity_type == "contacts":
+        return record_people(session, workspace_id, pushed)
+    return record_companies(session, workspace_id, provider, pushed)

@@ -202,7 +202,7 @@ async def finish_oauth(request: Request, code: str, state: str) -> Envelope[Conn
         raise HTTPException(400 if isinstance(error, Invalid) else 409, error.message) from None
     except ConnectorError as error:
         raise HTTPException(502, error.message) from None
-    caller = Caller(stored.workspace_id, sessions, settings)
+    caller = Caller(stored.workspace_id, sessions, settings, request.app.state.jobs)
     await check_and_keep(caller, stored)
 
     def reread() -> StoredConnection:

@@ -12,10 +12,12 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from cardfile.api.rest.deps import Caller, CurrentCaller
+from cardfile.api.rest.job_routes import job_url, push_result
 from cardfile.api.rest.models import (
     CrmField,
     CrmFields,
@@ -23,31 +25,24 @@ from cardfile.api.rest.models import (
     CrmSync,
     Envelope,
     ErrorBody,
-    HubResult,
     ListError,
     ListsBody,
     ListsResult,
     PushBody,
-    PushError,
+    PushJob,
     PushResult,
 )
-from cardfile.connectors.base import Connector, Health, ListResult, Outcome
+from cardfile.connectors.base import Connector, Health, ListResult
 from cardfile.connectors.errors import ConnectorError
-from cardfile.ingest.pushes import HubOutcome, Pushed, record_companies, record_people
-from cardfile.store import connections
+from cardfile.jobs.pushes import KIND, hub_writer, push_params
+from cardfile.store import connections, jobs
 from cardfile.store.connections import StoredConnection
 from cardfile.store.db import transaction
 from cardfile.sync.connections import open_connector
+from cardfile.sync.pushes import NoSuchEntity, estimated_seconds, push, vendor_entity
 
 router = APIRouter(prefix="/crm-syncs", tags=["crm-syncs"])
 
-# graph8's entity names, and what each vendor may call the same thing.
-ENTITY_NAMES = {
-    "contacts": ("contacts", "people", "persons"),
-    "companies": ("companies", "organizations", "accounts"),
-    "leads": ("leads",),
-    "deals": ("deals", "opportunities"),
-}
 NOT_CONNECTED: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No connection for the provider"},
     401: {"model": ErrorBody, "description": "A missing or unknown API key"},
@@ -83,14 +78,10 @@ async def _connector(
 
 def _entity(connector: Connector, entity_type: str) -> str:
     """The vendor's name for a graph8 entity type, or 422 naming the ones it has."""
-    entities = connector.capabilities.entities
-    for name in ENTITY_NAMES.get(entity_type, (entity_type,)):
-        if name in entities:
-            return name
-    raise HTTPException(
-        422,
-        f"{connector.provider} has no {entity_type}; it offers {', '.join(sorted(entities))}",
-    )
+    try:
+        return vendor_entity(connector, entity_type)
+    except NoSuchEntity as error:
+        raise HTTPException(422, str(error)) from None
 
 
 @router.get("", response_model=Envelope[list[CrmSync]])
@@ -193,77 +184,78 @@ async def crm_fields(
     )
 
 
-def _renamed(record: dict[str, Any], renames: dict[str, str] | None) -> dict[str, Any]:
-    if not renames:
-        return record
-    return {renames.get(key, key): value for key, value in record.items()}
+def _wants_job(request: Request) -> bool:
+    # RFC 7240: the caller asks for an answer now and the work later.
+    return "respond-async" in request.headers.get("prefer", "").lower()
 
 
-def _label(record: dict[str, Any], key: str, index: int) -> str:
-    value = record.get(key)
-    if isinstance(value, list) and value:
-        value = value[0]
-    if isinstance(value, dict):
-        value = next(iter(value.values()), None)
-    return str(value) if value not in (None, "") else f"record {index}"
+async def _push(
+    request: Request, caller: Caller, provider: str, entity_type: str, body: PushBody
+) -> Envelope[PushResult] | JSONResponse:
+    async with _connector(caller, provider) as (stored, connector):
+        _entity(connector, entity_type)
+        expected = estimated_seconds(connector.capabilities, len(body.records))
+        if _wants_job(request) or expected > caller.settings.push_wait_seconds:
+            job = await run_in_threadpool(_queue_push, caller, stored, entity_type, body)
+            return JSONResponse(
+                Envelope(data=job).model_dump(mode="json"),
+                status_code=202,
+                headers={"Location": job.poll_url},
+            )
+        try:
+            tally = await push(
+                connector,
+                entity_type,
+                body.records,
+                renames=body.provider_fields,
+                to_hub=hub_writer(caller.sessions, caller.workspace_id, provider, entity_type),
+            )
+        except ConnectorError as error:
+            raise HTTPException(502, error.message) from None
+    return Envelope(data=push_result(tally))
 
 
-async def _push(caller: Caller, provider: str, entity_type: str, body: PushBody) -> PushResult:
-    async with _connector(caller, provider) as (_, connector):
-        entity = _entity(connector, entity_type)
-        key = connector.capabilities.match_keys[entity][0]
-        records = [_renamed(r, body.provider_fields) for r in body.records]
-        results = await connector.upsert(entity, records, key)
-        accepted = [
-            Pushed(**vars(connector.identity(entity, record)), vendor_id=result.vendor_id)
-            for record, result in zip(records, results, strict=True)
-            if result.outcome is not Outcome.FAILED
-        ]
-    errors = [
-        PushError(record=_label(record, key, index), error=result.error.message)
-        for index, (record, result) in enumerate(zip(records, results, strict=True))
-        if result.outcome is Outcome.FAILED and result.error is not None
-    ]
-
-    def to_hub() -> HubOutcome:
-        with transaction(caller.sessions) as session:
-            if entity_type == "contacts":
-                return record_people(session, caller.workspace_id, accepted)
-            return record_companies(session, caller.workspace_id, provider, accepted)
-
-    hub = await run_in_threadpool(to_hub)
-    return PushResult(
-        pushed_count=len(records) - len(errors),
-        failed_count=len(errors),
-        errors=errors,
-        hub=HubResult(
-            created=hub.created,
-            updated=hub.updated,
-            unchanged=hub.unchanged,
-            errors=[PushError(record=record, error=reason) for record, reason in hub.errors],
-        ),
+def _queue_push(
+    caller: Caller, stored: StoredConnection, entity_type: str, body: PushBody
+) -> PushJob:
+    params = push_params(
+        stored.name, stored.provider, entity_type, body.records, body.provider_fields
+    )
+    with transaction(caller.sessions) as session:
+        job = jobs.create(session, caller.workspace_id, KIND, params)
+    caller.jobs.push(job.id)
+    return PushJob(
+        job_id=job.id, status=job.status, records=len(body.records), poll_url=job_url(job.id)
     )
 
 
-@router.post(
-    "/{provider}/contacts/push", response_model=Envelope[PushResult], responses=NOT_CONNECTED
-)
+PUSHED: dict[int | str, dict[str, Any]] = {
+    **NOT_CONNECTED,
+    202: {
+        "model": Envelope[PushJob],
+        "description": "A push longer than the wait limit (or asked with Prefer: respond-async)"
+        " runs as a job; poll it at the Location",
+    },
+    502: {"model": ErrorBody, "description": "The CRM failed the whole push"},
+}
+
+
+@router.post("/{provider}/contacts/push", response_model=Envelope[PushResult], responses=PUSHED)
 async def push_contacts(
-    provider: str, body: PushBody, caller: CurrentCaller
-) -> Envelope[PushResult]:
+    provider: str, body: PushBody, caller: CurrentCaller, request: Request
+) -> Envelope[PushResult] | JSONResponse:
     """Create or update contacts in the CRM; each refused record is reported, none fails
-    the others."""
-    return Envelope(data=await _push(caller, provider, "contacts", body))
+    the others. A push the CRM's rate limit lets finish within the wait limit is answered
+    when done; a longer one is answered 202 with a job to poll."""
+    return await _push(request, caller, provider, "contacts", body)
 
 
-@router.post(
-    "/{provider}/companies/push", response_model=Envelope[PushResult], responses=NOT_CONNECTED
-)
+@router.post("/{provider}/companies/push", response_model=Envelope[PushResult], responses=PUSHED)
 async def push_companies(
-    provider: str, body: PushBody, caller: CurrentCaller
-) -> Envelope[PushResult]:
+    provider: str, body: PushBody, caller: CurrentCaller, request: Request
+) -> Envelope[PushResult] | JSONResponse:
     """Create or update companies in the CRM, as contacts are pushed."""
-    return Envelope(data=await _push(caller, provider, "companies", body))
+    return await _push(request, caller, provider, "companies", body)
 
 
 def _list_errors(list_id: str, results: Sequence[ListResult]) -> list[ListError]:

@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from cardfile.jobs.tasks import Jobs
 from cardfile.settings import Settings
 from cardfile.store import api_keys
 from cardfile.store.vault import Vault
@@ -23,6 +24,7 @@ class Caller:
     workspace_id: int
     sessions: sessionmaker[Session]
     settings: Settings
+    jobs: Jobs
 
     def vault(self) -> Vault:
         """The vault vendor credentials are sealed with."""
@@ -44,7 +46,7 @@ async def current_caller(request: Request) -> Caller:
     workspace_id = await run_in_threadpool(_workspace_of, sessions, secret.strip())
     if workspace_id is None:
         raise HTTPException(401, "Invalid or revoked API key")
-    return Caller(workspace_id, sessions, request.app.state.settings)
+    return Caller(workspace_id, sessions, request.app.state.settings, request.app.state.jobs)
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]

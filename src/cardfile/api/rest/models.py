@@ -95,6 +95,38 @@ class PushResult(BaseModel):
     hub: HubResult
 
 
+class PushJob(BaseModel):
+    """A push too long to wait for: the job that runs it, to poll at ``poll_url``."""
+
+    job_id: str
+    status: str = Field(examples=["queued"])
+    records: int
+    poll_url: str
+
+
+class JobProgress(BaseModel):
+    """How far a job got."""
+
+    done: int
+    total: int
+
+
+class JobState(BaseModel):
+    """A job as it stands; ``result`` is the push's answer once it succeeded (and the part
+    done so far while it runs)."""
+
+    job_id: str
+    kind: str
+    status: str = Field(examples=["queued", "running", "succeeded", "failed"])
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    attempts: int
+    progress: JobProgress
+    result: PushResult | None
+    error: str | None
+
+
 class ListChange(BaseModel):
     """Membership changes of one list."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cardfile.api.rest import connections, crm_syncs
+from cardfile.api.rest import connections, crm_syncs, job_routes
 
 
 def rest_router() -> APIRouter:
@@ -12,4 +12,5 @@ def rest_router() -> APIRouter:
     made = APIRouter(prefix="/api/v1")
     made.include_router(crm_syncs.router)
     made.include_router(connections.router)
+    made.include_router(job_routes.router)
     return made

@@ -12,11 +12,17 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _ours(name: str | None, type_: str, _parent: object) -> bool:
+    # The job queue keeps its own tables (huey_*) in the store's PostgreSQL database.
+    return not (type_ == "table" and (name or "").startswith("huey_"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=_ours,
     )
     with context.begin_transaction():
         context.run_migrations()

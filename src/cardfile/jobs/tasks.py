@@ -1,0 +1,68 @@
+"""The tasks on a deployment's queue, bound to its settings.
+
+A task carries only a job's id; what the job is lives in the store (``store.jobs``), so a
+queue that loses a task (a worker killed while running it, a flushed Redis) loses nothing: the
+periodic sweep hands every job nobody looks after to the queue again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cached_property
+
+from huey import Huey, crontab
+from huey.api import TaskWrapper
+from sqlalchemy.orm import Session, sessionmaker
+
+from cardfile.jobs.pushes import STALE_AFTER, run_push
+from cardfile.jobs.queue import create_huey
+from cardfile.settings import Settings
+from cardfile.store import jobs
+from cardfile.store.db import create_store_engine, session_factory, transaction
+from cardfile.store.vault import Vault
+
+log = logging.getLogger(__name__)
+
+
+class Jobs:
+    """A deployment's queue and its tasks.
+
+    Args:
+        settings: Where the queue and the store are.
+        sessions: The store's sessions when the caller has them (the web app); a worker
+            process opens its own from ``settings``.
+    """
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session] | None = None) -> None:
+        self.settings = settings
+        self._sessions = sessions
+        self.huey: Huey = create_huey(settings)
+        # Named, so every process (web, workers) agrees on what a queued task means.
+        self.push: TaskWrapper = self.huey.task(name="push", retries=6, retry_delay=60)(self._push)
+        self.sweep: TaskWrapper = self.huey.periodic_task(crontab(minute="*"), name="sweep")(
+            self._sweep
+        )
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """The store's sessions (opened on first use in a worker process)."""
+        if self._sessions is not None:
+            return self._sessions
+        return session_factory(create_store_engine(self.settings.effective_database_url))
+
+    @cached_property
+    def vault(self) -> Vault:
+        """The vault the deployment's vendor credentials are sealed with."""
+        return Vault(self.settings.resolved_secret_key())
+
+    def _push(self, job_id: str) -> None:
+        asyncio.run(run_push(self.sessions, self.vault, job_id))
+
+    def _sweep(self) -> None:
+        with transaction(self.sessions) as session:
+            found = jobs.stale(session, older_than=STALE_AFTER)
+            jobs.touch(session, found)
+        for job_id in found:
+            log.warning("job %s was left unfinished; queued again", job_id)
+            self.push(job_id)
