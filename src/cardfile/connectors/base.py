@@ -58,6 +58,9 @@ class Capabilities:
         match_keys: Per entity, the fields an upsert may match on, the default first.
         lists: Whether list memberships can be added and removed.
         reads_changes: Whether ``read_changes`` is implemented.
+        record_id_key: The match key that names the vendor's own record id (HubSpot's
+            ``hs_object_id``), so a record whose id is known is updated by it, in batches
+            and without a search; None when the connector has no such key.
     """
 
     batch_size: int
@@ -68,6 +71,7 @@ class Capabilities:
     match_keys: Mapping[str, tuple[str, ...]]
     lists: bool = True
     reads_changes: bool = False
+    record_id_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.jobs.pushes import STALE_AFTER, run_push
 from cardfile.jobs.queue import create_huey
+from cardfile.jobs.syncs import run_sync, start_due
 from cardfile.settings import Settings
-from cardfile.store import jobs
+from cardfile.store import jobs, runs
 from cardfile.store.db import create_store_engine, session_factory, transaction
+from cardfile.store.schema import utcnow
 from cardfile.store.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -40,8 +42,14 @@ class Jobs:
         self.huey: Huey = create_huey(settings)
         # Named, so every process (web, workers) agrees on what a queued task means.
         self.push: TaskWrapper = self.huey.task(name="push", retries=6, retry_delay=60)(self._push)
+        self.sync_run: TaskWrapper = self.huey.task(name="sync_run", retries=6, retry_delay=60)(
+            self._sync_run
+        )
         self.sweep: TaskWrapper = self.huey.periodic_task(crontab(minute="*"), name="sweep")(
             self._sweep
+        )
+        self.schedule: TaskWrapper = self.huey.periodic_task(crontab(minute="*"), name="schedule")(
+            self._schedule
         )
 
     @cached_property
@@ -59,10 +67,25 @@ class Jobs:
     def _push(self, job_id: str) -> None:
         asyncio.run(run_push(self.sessions, self.vault, job_id))
 
+    def _sync_run(self, run_id: str) -> None:
+        asyncio.run(run_sync(self.sessions, self.vault, run_id))
+
+    def enqueue(self, kind: str, job_id: str) -> None:
+        """Hand the job ``job_id`` of ``kind`` to the queue."""
+        task = self.sync_run if kind == runs.KIND else self.push
+        task(job_id)
+
     def _sweep(self) -> None:
         with transaction(self.sessions) as session:
             found = jobs.stale(session, older_than=STALE_AFTER)
+            kinds = {job_id: jobs.kind_of(session, job_id) for job_id in found}
             jobs.touch(session, found)
         for job_id in found:
             log.warning("job %s was left unfinished; queued again", job_id)
-            self.push(job_id)
+            self.enqueue(kinds[job_id], job_id)
+
+    def _schedule(self) -> None:
+        with transaction(self.sessions) as session:
+            started = start_due(session, utcnow())
+        for run_id in started:
+            self.sync_run(run_id)

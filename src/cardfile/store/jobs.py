@@ -86,6 +86,14 @@ def get(session: Session, workspace_id: int, job_id: str) -> StoredJob:
     return _stored(row)
 
 
+def kind_of(session: Session, job_id: str) -> str:
+    """The job's kind (which task runs it)."""
+    kind = session.scalar(select(Job.kind).where(Job.id == job_id))
+    if kind is None:
+        raise NotFound(f"no job '{job_id}'")
+    return kind
+
+
 def claim(session: Session, job_id: str, *, stale_after: timedelta) -> StoredJob | None:
     """Mark the job running for this worker and count the attempt; None when it is finished,
     gone, or running under a worker that still beats (a job handed out twice runs once)."""

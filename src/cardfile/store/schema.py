@@ -12,6 +12,7 @@ from typing import Any, cast
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -303,3 +304,96 @@ class Job(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Sync(Base):
+    """A standing order to keep one vendor object in agreement with hub companies or people.
+
+    ``match`` is ``{"hub": <hub field>, "vendor": <vendor field>}``; ``mappings`` a list of
+    ``{"to": <vendor field>, "field" | "attribute" | "constant": …, "skip_nulls": bool,
+    "only_if_empty": bool}``; ``filter`` a list of ``{"field" | "attribute": …, "op": …,
+    "value": …}`` all of which a record must meet.
+    """
+
+    __tablename__ = "syncs"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(20))
+    filter: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    entity: Mapped[str] = mapped_column(String(40))
+    mode: Mapped[str] = mapped_column(String(20))
+    match: Mapped[dict[str, Any]] = mapped_column(JSON)
+    mappings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    schedule: Mapped[str] = mapped_column(String(100), default="manual")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SyncRun(Base):
+    """One run of a sync. Its lifecycle (queued, running, the worker's heartbeat, retries) is
+    the job with the same id; this row holds what the run did."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_sync_id_created_at", "sync_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    sync_id: Mapped[int] = mapped_column(ForeignKey("syncs.id", ondelete="CASCADE"))
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    trigger: Mapped[str] = mapped_column(String(20), default="manual")
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SyncState(Base):
+    """What a sync last achieved for one hub record: the vendor's id and the fingerprint of
+    the payload the vendor last accepted, or the failure and when to try again."""
+
+    __tablename__ = "sync_states"
+
+    sync_id: Mapped[int] = mapped_column(
+        ForeignKey("syncs.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    vendor_id: Mapped[str | None] = mapped_column(String(255))
+    fingerprint: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[str | None] = mapped_column(String(36))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RunResult(Base):
+    """What one run did with one record (records it left alone are only counted)."""
+
+    __tablename__ = "run_results"
+    __table_args__ = (Index("ix_run_results_run_id_outcome", "run_id", "outcome"),)
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("sync_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    vendor_id: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)

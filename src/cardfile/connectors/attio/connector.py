@@ -154,6 +154,7 @@ class AttioConnector(Connector):
         match_keys=MATCH_KEYS,
         lists=True,
         reads_changes=False,
+        record_id_key=RECORD_ID,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url="https://app.attio.com/authorize",

@@ -167,6 +167,7 @@ class HubSpotConnector(Connector):
         },
         lists=True,
         reads_changes=True,
+        record_id_key="hs_object_id",
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url="https://app.hubspot.com/oauth/authorize",
