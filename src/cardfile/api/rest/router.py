@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cardfile.api.rest import connections, crm_syncs, job_routes
+from cardfile.api.rest import connections, crm_syncs, job_routes, syncs
 
 
 def rest_router() -> APIRouter:
@@ -13,4 +13,5 @@ def rest_router() -> APIRouter:
     made.include_router(crm_syncs.router)
     made.include_router(connections.router)
     made.include_router(job_routes.router)
+    made.include_router(syncs.router)
     return made
