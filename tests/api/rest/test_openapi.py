@@ -5,7 +5,10 @@ against the live server finds no 5xx and no answer that breaks its documented sc
 check to an arbitrary host, and nothing may leave loopback here; its behaviour is tested
 against the simulator in ``test_connections.py``. The OAuth callback accepts only a state
 Cardfile sealed itself, which no generator can make, so there a refused well-formed request is
-expected (``test_oauth.py`` covers the accepted one). The cases are driven with Hypothesis
+expected (``test_oauth.py`` covers the accepted one). Likewise a sync definition is checked
+against the destination's discovered fields, which no schema can say, so a well-formed
+definition naming a connection or vendor field the workspace lacks is refused with a 422
+(``test_syncs.py`` covers the accepted ones). The cases are driven with Hypothesis
 directly (schemathesis's pytest plugin does not load under this pytest).
 """
 
@@ -31,8 +34,11 @@ def test_the_rest_api_keeps_to_its_description(server: LiveServer, tenant: Tenan
     assert len(operations) >= 7
 
     for operation in operations:
-        sealed_only = operation.path.endswith("/oauth/callback")
-        _cases(operation, headers, [positive_data_acceptance] if sealed_only else [])()
+        checked_beyond_schema = operation.path.endswith("/oauth/callback") or (
+            operation.method.upper() in {"POST", "PUT"}
+            and operation.path in {"/api/v1/syncs", "/api/v1/syncs/{name}"}
+        )
+        _cases(operation, headers, [positive_data_acceptance] if checked_beyond_schema else [])()
 
 
 def _cases(

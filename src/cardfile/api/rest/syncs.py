@@ -31,15 +31,15 @@ router = APIRouter(tags=["syncs"])
 class Match(BaseModel):
     """Which hub field meets which vendor field."""
 
-    hub: str = Field(examples=["domain"])
-    vendor: str = Field(examples=["domain"])
+    hub: str = Field(min_length=1, examples=["domain"])
+    vendor: str = Field(min_length=1, examples=["domain"])
 
 
 class MappingBody(BaseModel):
     """One vendor field and where its value comes from (exactly one of field, attribute,
     constant)."""
 
-    to: str = Field(examples=["name"])
+    to: str = Field(min_length=1, examples=["name"])
     field: str | None = Field(default=None, examples=["name"])
     attribute: str | None = None
     constant: Any = None
@@ -59,13 +59,15 @@ class ConditionBody(BaseModel):
 class SyncBody(BaseModel):
     """A sync's definition, as ``cardfile syncs apply`` reads it from YAML."""
 
-    name: str = Field(examples=["companies to hubspot"])
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$", examples=["companies to hubspot"]
+    )
     source: Literal["companies", "people"]
-    connection: str = Field(examples=["hubspot"], description="The connection's name")
-    entity: str = Field(examples=["companies"])
+    connection: str = Field(min_length=1, examples=["hubspot"], description="The connection's name")
+    entity: str = Field(min_length=1, examples=["companies"])
     mode: Literal["upsert", "update", "create", "mirror"] = "upsert"
     match: Match
-    mappings: list[MappingBody]
+    mappings: list[MappingBody] = Field(min_length=1)
     filter: list[ConditionBody] = Field(default_factory=list)
     schedule: str = Field(default="manual", examples=["manual", "every 15 minutes", "0 * * * *"])
     enabled: bool = True
