@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-ErrorBody = Callable[[int], dict[str, Any]]
+ErrorBody = Callable[[int], Any]  # a JSON object for most vendors, an array for Salesforce
 """The vendor's error body for a status it was told to fail with."""
 
 

@@ -7,27 +7,21 @@ vendor's messages shown here were redacted by the connector layer before they go
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
+from cardfile.cli.context import OpenedStore, opened_store
 from cardfile.cli.output import JsonOption, console, emit_json, emit_row, fail
 from cardfile.connectors.base import Connection, Connector, Field, Health
 from cardfile.connectors.errors import ConnectorError
 from cardfile.connectors.registry import UnknownProvider, connect, connector_class, providers
-from cardfile.settings import InsecureSettingsError, Settings, get_settings
-from cardfile.store import connections, workspaces
+from cardfile.store import connections
 from cardfile.store.connections import StoredConnection
-from cardfile.store.db import create_store_engine, migrate, session_factory, transaction
-from cardfile.store.errors import StoreError
+from cardfile.store.db import transaction
 from cardfile.store.vault import Vault
 from cardfile.sync import oauth
-from cardfile.sync.connections import open_connector
 
 connections_app = typer.Typer(
     help="Connect a workspace to HubSpot, Attio and other CRMs.", no_args_is_help=True
@@ -35,48 +29,6 @@ connections_app = typer.Typer(
 
 WorkspaceOption = typer.Option(..., "--workspace", help="The workspace's slug.")
 NameArgument = typer.Argument(..., help="The connection's name.")
-
-
-@dataclass
-class _Store:
-    """The configured store, opened for one command."""
-
-    sessions: sessionmaker[Session]
-    settings: Settings
-    as_json: bool
-
-    def vault(self) -> Vault:
-        """The vault; only commands that touch credentials need the secret key."""
-        return Vault(self.settings.resolved_secret_key())
-
-    def workspace_id(self, slug: str) -> int:
-        """The id of the workspace with this slug, or ``NotFound``."""
-        with self.sessions() as session:
-            return workspaces.require_by_slug(session, slug).id
-
-    def connector(self, workspace_id: int, name: str, vault: Vault) -> Connector:
-        """A connector for a stored connection, or a clean exit saying why there is none."""
-        try:
-            return open_connector(self.sessions, workspace_id, name, vault)
-        except (UnknownProvider, ValueError) as error:
-            # An uninstalled connector package, or settings a newer connector refuses.
-            raise fail(f"{name}: {error}", as_json=self.as_json) from None
-
-
-@contextmanager
-def _opened(*, as_json: bool) -> Iterator[_Store]:
-    """The migrated store; the store's refusals become a clean exit with their message."""
-    settings = get_settings()
-    engine = create_store_engine(settings.effective_database_url)
-    try:
-        migrate(engine)
-        yield _Store(session_factory(engine), settings, as_json)
-    except StoreError as error:
-        raise fail(error.message, as_json=as_json) from None
-    except InsecureSettingsError as error:
-        raise fail(str(error), as_json=as_json) from None
-    finally:
-        engine.dispose()
 
 
 async def _check(connector: Connector) -> Health:
@@ -93,7 +45,7 @@ async def _close(connector: Connector) -> None:
     await connector.aclose()
 
 
-def _checked(store: _Store, vault: Vault, workspace_id: int, name: str) -> StoredConnection:
+def _checked(store: OpenedStore, vault: Vault, workspace_id: int, name: str) -> StoredConnection:
     """Check the connection with a real call and keep the result."""
     connector = store.connector(workspace_id, name, vault)
     try:
@@ -156,7 +108,11 @@ def _refuse_unusable(connection: Connection) -> None:
 def add(
     provider: str = typer.Argument(..., help="The vendor: " + ", ".join(providers()) + "."),
     workspace: str = WorkspaceOption,
-    token: str = typer.Option(..., "--token", help="The vendor's API token (stored encrypted)."),
+    token: str = typer.Option(
+        ...,
+        "--token",
+        help="The vendor's API token; for SugarCRM user:password (stored encrypted).",
+    ),
     base_url: str | None = typer.Option(None, "--base-url", help="Another API root."),
     name: str | None = typer.Option(None, "--name", help="Defaults to the provider's name."),
     setting: list[str] = typer.Option([], "--setting", help="A vendor setting, KEY=VALUE."),
@@ -174,7 +130,7 @@ def add(
         _refuse_unusable(connection)
     except (UnknownProvider, ValueError) as error:
         raise fail(str(error), as_json=as_json) from None
-    with _opened(as_json=as_json) as store:
+    with opened_store(as_json=as_json) as store:
         vault = store.vault()
         workspace_id = store.workspace_id(workspace)
         with transaction(store.sessions) as session:
@@ -210,7 +166,7 @@ def oauth_link(
         checked_url = _base_url(base_url)
     except (UnknownProvider, ValueError) as error:
         raise fail(str(error), as_json=as_json) from None
-    with _opened(as_json=as_json) as store:
+    with opened_store(as_json=as_json) as store:
         started = oauth.connect_url(
             store.settings,
             store.vault(),
@@ -228,7 +184,7 @@ def oauth_link(
 @connections_app.command("list")
 def list_connections(workspace: str = WorkspaceOption, as_json: bool = JsonOption) -> None:
     """List the workspace's connections (never their credentials)."""
-    with _opened(as_json=as_json) as store:
+    with opened_store(as_json=as_json) as store:
         workspace_id = store.workspace_id(workspace)
         with store.sessions() as session:
             data = [
@@ -260,7 +216,7 @@ def status(
     name: str = NameArgument, workspace: str = WorkspaceOption, as_json: bool = JsonOption
 ) -> None:
     """Check a connection with a cheap real call, and keep the result."""
-    with _opened(as_json=as_json) as store:
+    with opened_store(as_json=as_json) as store:
         checked = _checked(store, store.vault(), store.workspace_id(workspace), name)
     _report(checked, as_json=as_json)
 
@@ -273,7 +229,7 @@ def fields(
     as_json: bool = JsonOption,
 ) -> None:
     """The vendor's standard and custom fields of an entity."""
-    with _opened(as_json=as_json) as store:
+    with opened_store(as_json=as_json) as store:
         connector = store.connector(store.workspace_id(workspace), name, store.vault())
         try:
             found = asyncio.run(_fields(connector, entity))
@@ -312,7 +268,7 @@ def remove(
     name: str = NameArgument, workspace: str = WorkspaceOption, as_json: bool = JsonOption
 ) -> None:
     """Delete a connection and its stored credentials."""
-    with _opened(as_json=as_json) as store:
+    with opened_store(as_json=as_json) as store:
         workspace_id = store.workspace_id(workspace)
         with transaction(store.sessions) as session:
             connections.remove(session, workspace_id, name)

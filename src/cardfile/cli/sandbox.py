@@ -19,6 +19,10 @@ from cardfile.cli.output import JsonOption, emit_json, fail
 SIMULATORS = {
     "hubspot": ("simulators.hubspot", 8101, "hubspot-test-token"),
     "attio": ("simulators.attio", 8102, "attio-test-token"),
+    "salesforce": ("simulators.salesforce", 8103, "salesforce-test-token"),
+    "pipedrive": ("simulators.pipedrive", 8104, "pipedrive-test-token"),
+    "zoho": ("simulators.zoho", 8105, "zoho-test-token"),
+    "sugarcrm": ("simulators.sugarcrm", 8106, "admin:sugar-sim-password"),
 }
 
 
@@ -26,12 +30,23 @@ def sandbox(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     hubspot_port: int = typer.Option(8101, help="Port of the HubSpot simulator."),
     attio_port: int = typer.Option(8102, help="Port of the Attio simulator."),
+    salesforce_port: int = typer.Option(8103, help="Port of the Salesforce simulator."),
+    pipedrive_port: int = typer.Option(8104, help="Port of the Pipedrive simulator."),
+    zoho_port: int = typer.Option(8105, help="Port of the Zoho CRM simulator."),
+    sugarcrm_port: int = typer.Option(8106, help="Port of the SugarCRM simulator."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Run the HubSpot and Attio simulators until interrupted, and say how to connect."""
+    """Run a simulator of each CRM until interrupted, and say how to connect to each."""
     import uvicorn
 
-    ports = {"hubspot": hubspot_port, "attio": attio_port}
+    ports = {
+        "hubspot": hubspot_port,
+        "attio": attio_port,
+        "salesforce": salesforce_port,
+        "pipedrive": pipedrive_port,
+        "zoho": zoho_port,
+        "sugarcrm": sugarcrm_port,
+    }
     servers: list[uvicorn.Server] = []
     shown: list[dict[str, Any]] = []
     for provider, (module_name, _, token) in SIMULATORS.items():
@@ -62,8 +77,8 @@ def sandbox(
         emit_json(shown)
     else:
         for entry in shown:
-            typer.echo(f"{entry['provider']:8} {entry['base_url']}  token: {entry['token']}")
-            typer.echo(f"         {entry['connect']}")
+            typer.echo(f"{entry['provider']:10} {entry['base_url']}  token: {entry['token']}")
+            typer.echo(f"           {entry['connect']}")
         typer.echo("Simulated records live in memory until you stop this (Ctrl-C).")
 
     async def run_all() -> None:

@@ -98,13 +98,17 @@ class OAuthApp:
 
     Attributes:
         authorize_url: The vendor's consent page the user is sent to.
-        scopes: The scopes requested, space-separated as OAuth2 sends them.
+        scopes: The scopes requested, joined as the vendor wants them (OAuth2 says spaces;
+            Zoho takes commas).
         auth_method: How the client authenticates at the token endpoint.
+        authorize_params: More query parameters of the consent link (Zoho issues a refresh
+            token only with ``access_type=offline``).
     """
 
     authorize_url: str
     scopes: str
     auth_method: str = "client_secret_post"
+    authorize_params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,10 @@ ENTRY_POINT_GROUP = "cardfile.connectors"
 _BUILT_IN = {
     "hubspot": "cardfile.connectors.hubspot.connector:HubSpotConnector",
     "attio": "cardfile.connectors.attio.connector:AttioConnector",
+    "salesforce": "cardfile.connectors.salesforce.connector:SalesforceConnector",
+    "pipedrive": "cardfile.connectors.pipedrive.connector:PipedriveConnector",
+    "zoho": "cardfile.connectors.zoho.connector:ZohoConnector",
+    "sugarcrm": "cardfile.connectors.sugarcrm.connector:SugarCRMConnector",
 }
 _registered: dict[str, type[Connector]] = {}
 

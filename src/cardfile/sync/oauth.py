@@ -80,9 +80,11 @@ def connect_url(
             "scope": app.scopes,
             "response_type": "code",
             "state": state,
+            **app.authorize_params,
         }
     )
-    return Started(f"{cls.authorize_url(base_url)}?{query}", callback)
+    page = cls.authorize_url(base_url)
+    return Started(f"{page}{'&' if '?' in page else '?'}{query}", callback)
 
 
 async def finish(

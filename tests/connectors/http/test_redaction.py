@@ -55,3 +55,33 @@ def test_a_vendor_error_never_carries_a_registered_secret() -> None:
     error = VendorError("unknown key attio-key-echoed-back", 400)
     assert "attio-key-echoed-back" not in error.message
     assert "attio-key-echoed-back" not in str(error)
+
+
+def test_tokens_from_a_refresh_are_masked_too(hubspot: str) -> None:
+    import asyncio
+    import time
+
+    from cardfile.connectors.base import OAuthClient
+    from cardfile.connectors.conformance import SimulatorControl
+    from cardfile.connectors.registry import connect
+
+    control = SimulatorControl(hubspot)
+    grant = control.grant()
+    fresh: list[OAuthTokens] = []
+    connection = Connection(
+        provider="hubspot",
+        oauth=OAuthTokens(grant["access_token"], grant["refresh_token"], time.time() + 600),
+        oauth_client=OAuthClient("sim-client", "sim-secret"),
+        base_url=hubspot,
+        on_tokens=fresh.append,
+    )
+
+    async def check_after_expiry() -> None:
+        async with connect(connection) as connector:
+            control.expire_tokens()
+            assert (await connector.check()).healthy
+
+    asyncio.run(check_after_expiry())
+    (new,) = fresh
+    assert new.access_token != grant["access_token"]
+    assert redaction.redact(f"token {new.access_token}") == f"token {redaction.MASK}"

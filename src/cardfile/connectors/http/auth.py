@@ -19,6 +19,7 @@ from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
 from cardfile.connectors.base import Connection, OAuthClient, OAuthTokens
 from cardfile.connectors.errors import ConnectionBroken, VendorError
+from cardfile.connectors.http import redaction
 
 # Refresh a little before the vendor's stated expiry, so a request never leaves with a token
 # that ends on its way.
@@ -148,6 +149,8 @@ class OAuth2:
                 refresh_token=stale.refresh_token,
             )
             self.tokens = tokens_of(grant, keep_refresh=stale.refresh_token)
+            # The new grant is as secret as the one the connection was built with.
+            redaction.register(self.tokens.access_token, self.tokens.refresh_token)
             if self._on_tokens is not None:
                 self._on_tokens(self.tokens)
 
