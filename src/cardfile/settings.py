@@ -30,6 +30,10 @@ class Settings(BaseSettings):
             the jobs to ``cardfile worker`` processes).
         push_wait_seconds: A REST push the vendor's rate limit lets finish within this is
             answered when done; a longer one is answered at once with a job to poll.
+        job_stale_seconds: A job whose worker has not beaten for this long is presumed dead
+            and handed to another worker.
+        metrics_token: A Bearer token ``/metrics`` asks of scrapers (unset: open, as the
+            health check is).
     """
 
     model_config = SettingsConfigDict(env_prefix="CARDFILE_", extra="ignore")
@@ -45,6 +49,8 @@ class Settings(BaseSettings):
     queue_name: str = "cardfile"
     workers: int = 2
     push_wait_seconds: float = 20.0
+    metrics_token: SecretStr | None = None
+    job_stale_seconds: float = 300.0
 
     def oauth_client(self, provider: str) -> tuple[str, str] | None:
         """The OAuth app Cardfile is registered as with ``provider``, from

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cardfile import __version__
 from cardfile.api.graphql.schema import router as graphql_router
+from cardfile.api.metrics import metrics_router
 from cardfile.api.rest import rest_router
 from cardfile.jobs.consumer import consuming
 from cardfile.jobs.tasks import Jobs
@@ -66,4 +67,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.include_router(graphql_router(lambda: store.sessions), prefix="/graphql")
     app.include_router(rest_router())
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    app.include_router(metrics_router(store.sessions, jobs, metrics_token))
     return app

@@ -7,6 +7,7 @@ import typer
 from cardfile.cli.connections import connections_app
 from cardfile.cli.csv_commands import import_command, update_command
 from cardfile.cli.sandbox import sandbox
+from cardfile.cli.syncs import runs_app, syncs_app
 from cardfile.cli.workspaces import keys_app, workspaces_app
 
 app = typer.Typer(
@@ -16,6 +17,8 @@ app = typer.Typer(
 app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(keys_app, name="api-keys")
 app.add_typer(connections_app, name="connections")
+app.add_typer(syncs_app, name="syncs")
+app.add_typer(runs_app, name="runs")
 app.command("sandbox")(sandbox)
 app.command("import")(import_command)
 app.command("update")(update_command)

@@ -25,7 +25,7 @@ from cardfile.sync.connections import open_connector
 from cardfile.sync.pushes import Accepted, HubCounts, NoSuchEntity, PushTally, push
 
 KIND = "push"
-STALE_AFTER = timedelta(minutes=5)  # no heartbeat for this long: the worker is gone
+STALE_AFTER = timedelta(minutes=5)  # the default: no heartbeat this long, the worker is gone
 MAX_ATTEMPTS = 8  # passing failures (a vendor down, a daily limit) before a job fails
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,13 @@ def _in(sessions: sessionmaker[Session], work: Callable[[Session], Any]) -> Any:
         return work(session)
 
 
-async def run_push(sessions: sessionmaker[Session], vault: Vault, job_id: str) -> None:
+async def run_push(
+    sessions: sessionmaker[Session],
+    vault: Vault,
+    job_id: str,
+    *,
+    stale_after: timedelta = STALE_AFTER,
+) -> None:
     """Run (or go on with) the push job ``job_id``.
 
     Raises:
@@ -76,7 +82,7 @@ async def run_push(sessions: sessionmaker[Session], vault: Vault, job_id: str) -
             queue retries it later.
     """
     job = await asyncio.to_thread(
-        _in, sessions, lambda s: jobs.claim(s, job_id, stale_after=STALE_AFTER)
+        _in, sessions, lambda s: jobs.claim(s, job_id, stale_after=stale_after)
     )
     if job is None:
         return  # finished, or another worker has it

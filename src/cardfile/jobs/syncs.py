@@ -35,7 +35,13 @@ def _in(sessions: sessionmaker[Session], work: Any) -> Any:
         return work(session)
 
 
-async def run_sync(sessions: sessionmaker[Session], vault: Vault, run_id: str) -> str | None:
+async def run_sync(
+    sessions: sessionmaker[Session],
+    vault: Vault,
+    run_id: str,
+    *,
+    stale_after: timedelta = STALE_AFTER,
+) -> str | None:
     """Run (or take over) the sync run ``run_id``; its status, or None when not this
     worker's to run.
 
@@ -43,7 +49,7 @@ async def run_sync(sessions: sessionmaker[Session], vault: Vault, run_id: str) -
         RetryLater: a passing failure of the whole run; it is queued again, to go on later.
     """
     job = await asyncio.to_thread(
-        _in, sessions, lambda s: jobs.claim(s, run_id, stale_after=STALE_AFTER)
+        _in, sessions, lambda s: jobs.claim(s, run_id, stale_after=stale_after)
     )
     if job is None:
         return None

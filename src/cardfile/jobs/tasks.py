@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from functools import cached_property
 
 from huey import Huey, crontab
 from huey.api import TaskWrapper
 from sqlalchemy.orm import Session, sessionmaker
 
-from cardfile.jobs.pushes import STALE_AFTER, run_push
+from cardfile.jobs.pushes import run_push
 from cardfile.jobs.queue import create_huey
 from cardfile.jobs.syncs import run_sync, start_due
 from cardfile.settings import Settings
@@ -64,11 +65,16 @@ class Jobs:
         """The vault the deployment's vendor credentials are sealed with."""
         return Vault(self.settings.resolved_secret_key())
 
+    @property
+    def stale_after(self) -> timedelta:
+        """How long a silent worker is trusted before its job goes to another."""
+        return timedelta(seconds=self.settings.job_stale_seconds)
+
     def _push(self, job_id: str) -> None:
-        asyncio.run(run_push(self.sessions, self.vault, job_id))
+        asyncio.run(run_push(self.sessions, self.vault, job_id, stale_after=self.stale_after))
 
     def _sync_run(self, run_id: str) -> None:
-        asyncio.run(run_sync(self.sessions, self.vault, run_id))
+        asyncio.run(run_sync(self.sessions, self.vault, run_id, stale_after=self.stale_after))
 
     def enqueue(self, kind: str, job_id: str) -> None:
         """Hand the job ``job_id`` of ``kind`` to the queue."""
@@ -77,7 +83,7 @@ class Jobs:
 
     def _sweep(self) -> None:
         with transaction(self.sessions) as session:
-            found = jobs.stale(session, older_than=STALE_AFTER)
+            found = jobs.stale(session, older_than=self.stale_after)
             kinds = {job_id: jobs.kind_of(session, job_id) for job_id in found}
             jobs.touch(session, found)
         for job_id in found:

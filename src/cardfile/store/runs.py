@@ -24,7 +24,16 @@ from sqlalchemy.orm import Session
 
 from cardfile.store import bulk, jobs
 from cardfile.store.errors import NotFound
-from cardfile.store.schema import Job, RunResult, SyncRun, SyncState, table_of, utcnow
+from cardfile.store.schema import (
+    Connection,
+    Job,
+    RunResult,
+    Sync,
+    SyncRun,
+    SyncState,
+    table_of,
+    utcnow,
+)
 from cardfile.store.syncs import StoredSync
 
 KIND = "sync_run"
@@ -337,3 +346,33 @@ def results(
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """One finished or running run, as metrics add them up."""
+
+    workspace_id: int
+    sync_id: int
+    provider: str
+    connection_id: int
+    status: str
+    counts: dict[str, Any]
+
+
+def all_runs(session: Session) -> list[RunFacts]:
+    """Every run of every workspace, for the operator's metrics (ids only, no names)."""
+    rows = session.execute(
+        select(
+            SyncRun.workspace_id,
+            SyncRun.sync_id,
+            Connection.provider,
+            Connection.id,
+            SyncRun.status,
+            SyncRun.counts,
+        )
+        .join(Sync, Sync.id == SyncRun.sync_id)
+        .join(Connection, Connection.id == Sync.connection_id)
+        .where(SyncRun.dry_run.is_(False))
+    )
+    return [RunFacts(r[0], r[1], r[2], r[3], r[4], dict(r[5] or {})) for r in rows]

@@ -54,6 +54,13 @@ EXTERNAL_ID_COLUMNS: dict[str, str] = {
 }
 
 
+def is_ours(name: str | None, type_: str, _parent: object = None) -> bool:
+    """Whether a database object belongs to the store's schema: the job queue keeps its own
+    tables (``huey_*``) in the store's PostgreSQL database, and migrations leave them be.
+    The signature is Alembic's ``include_name`` hook's."""
+    return not (type_ == "table" and (name or "").startswith("huey_"))
+
+
 def table_of(model: type[Base]) -> Table:
     """A mapped class's Core table, typed as one."""
     return cast(Table, model.__table__)

@@ -94,7 +94,11 @@ def vendor_entity(connector: Connector, entity_type: str) -> str:
 def estimated_seconds(capabilities: Capabilities, records: int) -> float:
     """How long the vendor's write limit lets ``records`` take at best."""
     requests = math.ceil(records / max(capabilities.batch_size, 1))
-    return requests / capabilities.writes.per_second
+    budget = capabilities.writes
+    # A daily allowance (Salesforce's, Zoho's credits) does not pace requests; assume about
+    # ten a second in flight, as the connectors' concurrency allows.
+    per_second = budget.per_second if budget.seconds < 3600 else 10.0
+    return requests / per_second
 
 
 def renamed(record: dict[str, Any], renames: dict[str, str] | None) -> dict[str, Any]:

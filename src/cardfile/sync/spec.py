@@ -260,6 +260,10 @@ def parse(data: Mapping[str, Any]) -> SyncSpec:
         mode = Mode(str(data.get("mode", "upsert")))
     except ValueError:
         raise SpecError("is one of upsert, update, create, mirror", "mode") from None
+    if mode is not Mode.UPSERT:
+        # They need the connectors to find records by key without writing, and to remove
+        # them, which the connector contract does not offer yet.
+        raise SpecError(f"'{mode.value}' is not supported yet; use 'upsert'", "mode")
     match = data.get("match")
     if not isinstance(match, Mapping):
         raise SpecError("is required: {hub: <hub field>, vendor: <vendor field>}", "match")

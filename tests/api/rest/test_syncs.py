@@ -142,3 +142,26 @@ def test_another_workspace_sees_neither_the_sync_nor_its_runs(
     assert stranger.get(f"/runs/{run_id}").status_code == 404
     assert stranger.get(f"/runs/{run_id}/results").status_code == 404
     assert stranger.post(f"/runs/{run_id}/cancel").status_code == 404
+
+
+def test_metrics_add_up_the_runs_of_every_worker(api: httpx.Client, server: LiveServer) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    api.post("/syncs", json=SYNC)
+    run_id = api.post("/syncs/companies to hubspot/runs", json={}).json()["data"]["run_id"]
+    _finished(api, run_id)
+    scraped = httpx.get(f"{server.url}/metrics")
+    assert scraped.status_code == 200
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(scraped.text)
+        for s in family.samples
+    }
+    created = [v for (name, labels), v in samples.items()
+               if name == "cardfile_sync_records_total" and ("outcome", "created") in labels]  # fmt: skip
+    assert created == [20.0]
+    sent = [v for (name, _), v in samples.items() if name == "cardfile_vendor_requests_total"]
+    assert sent and sent[0] >= 1
+    assert ("cardfile_queue_depth", ()) in samples
+    assert any(name == "cardfile_sync_run_duration_seconds_count" for name, _ in samples)
+    assert "companies to hubspot" not in scraped.text  # ids, never a workspace's names

@@ -65,7 +65,11 @@ class SyncBody(BaseModel):
     source: Literal["companies", "people"]
     connection: str = Field(min_length=1, examples=["hubspot"], description="The connection's name")
     entity: str = Field(min_length=1, examples=["companies"])
-    mode: Literal["upsert", "update", "create", "mirror"] = "upsert"
+    mode: Literal["upsert"] = Field(
+        default="upsert",
+        description="update what matches and create the rest (update-only, create-only and "
+        "mirror are not supported yet)",
+    )
     match: Match
     mappings: list[MappingBody] = Field(min_length=1)
     filter: list[ConditionBody] = Field(default_factory=list)

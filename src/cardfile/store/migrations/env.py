@@ -6,15 +6,10 @@ from alembic import context
 from sqlalchemy import Connection
 
 from cardfile.store.db import create_store_engine
-from cardfile.store.schema import Base
+from cardfile.store.schema import Base, is_ours
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def _ours(name: str | None, type_: str, _parent: object) -> bool:
-    # The job queue keeps its own tables (huey_*) in the store's PostgreSQL database.
-    return not (type_ == "table" and (name or "").startswith("huey_"))
 
 
 def _run(connection: Connection) -> None:
@@ -22,7 +17,7 @@ def _run(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        include_name=_ours,
+        include_name=is_ours,
     )
     with context.begin_transaction():
         context.run_migrations()
