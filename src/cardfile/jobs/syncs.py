@@ -27,6 +27,7 @@ from cardfile.sync.engine import Run
 from cardfile.sync.spec import SpecError
 
 log = logging.getLogger(__name__)
+BUSY = "busy"  # another run is writing to the same vendor object: try again shortly
 _EVERY = re.compile(r"^every\s+(\d+)\s*(m|min|minutes?|h|hours?)$")
 
 
@@ -42,17 +43,22 @@ async def run_sync(
     *,
     stale_after: timedelta = STALE_AFTER,
 ) -> str | None:
-    """Run (or take over) the sync run ``run_id``; its status, or None when not this
-    worker's to run.
+    """Run (or take over) the sync run ``run_id``; its status, None when not this worker's
+    to run, or ``BUSY`` when another run is writing to the same vendor object (the caller
+    queues it again for a little later).
 
     Raises:
         RetryLater: a passing failure of the whole run; it is queued again, to go on later.
     """
-    job = await asyncio.to_thread(
-        _in, sessions, lambda s: jobs.claim(s, run_id, stale_after=stale_after)
-    )
-    if job is None:
-        return None
+
+    def claim(session: Session) -> jobs.StoredJob | str | None:
+        if runs.target_busy(session, run_id, stale_after=stale_after):
+            return BUSY
+        return jobs.claim(session, run_id, stale_after=stale_after)
+
+    job = await asyncio.to_thread(_in, sessions, claim)
+    if job is None or job == BUSY:
+        return job if isinstance(job, str) else None
     attempt = job.attempts
 
     def begin(session: Session) -> tuple[StoredRun, StoredSync]:

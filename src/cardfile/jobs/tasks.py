@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.jobs.pushes import run_push
 from cardfile.jobs.queue import create_huey
-from cardfile.jobs.syncs import run_sync, start_due
+from cardfile.jobs.syncs import BUSY, run_sync, start_due
 from cardfile.settings import Settings
 from cardfile.store import jobs, runs
 from cardfile.store.db import create_store_engine, session_factory, transaction
@@ -26,6 +26,7 @@ from cardfile.store.schema import utcnow
 from cardfile.store.vault import Vault
 
 log = logging.getLogger(__name__)
+BUSY_DELAY_SECONDS = 2
 
 
 class Jobs:
@@ -74,7 +75,9 @@ class Jobs:
         asyncio.run(run_push(self.sessions, self.vault, job_id, stale_after=self.stale_after))
 
     def _sync_run(self, run_id: str) -> None:
-        asyncio.run(run_sync(self.sessions, self.vault, run_id, stale_after=self.stale_after))
+        ran = asyncio.run(run_sync(self.sessions, self.vault, run_id, stale_after=self.stale_after))
+        if ran == BUSY:
+            self.sync_run.schedule((run_id,), delay=BUSY_DELAY_SECONDS)
 
     def enqueue(self, kind: str, job_id: str) -> None:
         """Hand the job ``job_id`` of ``kind`` to the queue."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -190,6 +190,36 @@ def request_cancel(session: Session, workspace_id: int, run_id: str) -> StoredRu
         row.cancel_requested = True
         session.flush()
     return _stored(row)
+
+
+def target_busy(session: Session, run_id: str, *, stale_after: timedelta) -> bool:
+    """Whether another run writing to the same connection and object is under way (its
+    worker still beating). Two such runs at once could both search a vendor that has no
+    upsert, both find nothing, and both create. Call it in the transaction that claims the
+    run: it locks the connection's row, so two workers cannot both see the target free."""
+    this = session.get(SyncRun, run_id)
+    if this is None:
+        return False
+    sync = session.get(Sync, this.sync_id)
+    if sync is None:
+        return False
+    session.execute(
+        select(Connection.id).where(Connection.id == sync.connection_id).with_for_update()
+    )
+    other = session.scalar(
+        select(SyncRun.id)
+        .join(Job, Job.id == SyncRun.id)
+        .join(Sync, Sync.id == SyncRun.sync_id)
+        .where(
+            SyncRun.id != run_id,
+            Sync.connection_id == sync.connection_id,
+            Sync.entity == sync.entity,
+            Job.status == jobs.RUNNING,
+            Job.heartbeat_at >= utcnow() - stale_after,
+        )
+        .limit(1)
+    )
+    return other is not None
 
 
 def mark_running(session: Session, run_id: str) -> None:

@@ -191,6 +191,7 @@ class HubSpotConnector(Connector):
             message=read_message,
             headers=read_rate_headers,
             secrets=connection.secrets(),
+            timeout=float(connection.settings.get("timeout", 30.0)),
         )
         self._fields: dict[str, list[Field]] = {}
         self._in_flight = asyncio.Semaphore(CONCURRENT_BATCHES)
