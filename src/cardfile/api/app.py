@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cardfile import __version__
 from cardfile.api.graphql.schema import router as graphql_router
+from cardfile.api.graphql.syncs import Services
 from cardfile.api.metrics import metrics_router
 from cardfile.api.rest import rest_router
 from cardfile.jobs.consumer import consuming
@@ -65,7 +66,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable", "store": "unreachable"}, status_code=503)
 
-    app.include_router(graphql_router(lambda: store.sessions), prefix="/graphql")
+    services = Services(store.sessions, settings, jobs)
+    app.include_router(graphql_router(lambda: store.sessions, services), prefix="/graphql")
     app.include_router(rest_router())
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app.include_router(metrics_router(store.sessions, jobs, metrics_token))

@@ -21,9 +21,16 @@ from cardfile.store.schema import AttributeDefinition, AttributeOption, Workspac
 class Context(BaseContext):
     """What every resolver sees: one session, and the workspace its key belongs to."""
 
-    def __init__(self, session: Session, workspace_id: int | None, auth_problem: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        workspace_id: int | None,
+        auth_problem: str,
+        services: Any = None,
+    ) -> None:
         super().__init__()
         self.session = session
+        self.services = services  # syncs.Services, where the app serves syncs
         self._workspace_id = workspace_id
         self._auth_problem = auth_problem
         self._options: dict[tuple[int, str], dict[int, list[AttributeOption]]] = {}

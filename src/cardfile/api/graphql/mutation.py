@@ -31,6 +31,14 @@ from cardfile.api.graphql.inputs import (
 )
 from cardfile.api.graphql.records import Company, Customer
 from cardfile.api.graphql.scalars import Color, DefaultString, EmailAddress, SelectAttributeString
+from cardfile.api.graphql.syncs import (
+    Sync,
+    SyncRun,
+    cancel_run,
+    delete_sync,
+    run_sync,
+    save_sync,
+)
 from cardfile.ingest.csv import import_people, update_companies
 from cardfile.store import attributes as store_attributes
 from cardfile.store import companies, people
@@ -96,6 +104,28 @@ def _company_fields(
 @strawberry.type
 class Mutation:
     """Change the workspace the API key belongs to."""
+
+    @strawberry.mutation
+    def save_sync(self, info: Resolved, definition: JSON) -> Sync:
+        """Create or replace a sync (Cardfile's own); checked against the vendor's fields."""
+        return save_sync(info, cast(dict[str, Any], definition))
+
+    @strawberry.mutation
+    def delete_sync(self, info: Resolved, name: str) -> bool:
+        """Delete a sync with its runs (Cardfile's own)."""
+        return delete_sync(info, name)
+
+    @strawberry.mutation
+    def run_sync(
+        self, info: Resolved, name: str, full: bool = False, dry_run: bool = False
+    ) -> SyncRun:
+        """Queue a run of a sync (Cardfile's own)."""
+        return run_sync(info, name, full, dry_run)
+
+    @strawberry.mutation
+    def cancel_sync_run(self, info: Resolved, id: strawberry.ID) -> SyncRun:
+        """Ask a sync run to stop (Cardfile's own)."""
+        return cancel_run(info, str(id))
 
     @strawberry.mutation
     def importCustomersFromCSV(

@@ -16,6 +16,7 @@ from cardfile.api.graphql.errors import CANT_SEE_PRODUCT, error
 from cardfile.api.graphql.node import Node
 from cardfile.api.graphql.records import Company, Customer, Product
 from cardfile.api.graphql.scalars import DefaultString
+from cardfile.api.graphql.syncs import Sync, SyncRun, get_run, get_sync, list_syncs
 from cardfile.store import attributes as store_attributes
 from cardfile.store import companies, people, workspaces
 from cardfile.store.errors import NotFound
@@ -33,6 +34,21 @@ class Query:
             if workspace is None or workspace.id != context.workspace_id:
                 raise error("You can't see this product", CANT_SEE_PRODUCT)
             return Product.of(workspace)
+
+    @strawberry.field
+    def syncs(self, info: Resolved) -> list[Sync]:
+        """The workspace's syncs, each with its latest run (Cardfile's own)."""
+        return list_syncs(info)
+
+    @strawberry.field
+    def sync(self, info: Resolved, name: str) -> Sync:
+        """One sync by name (Cardfile's own)."""
+        return get_sync(info, name)
+
+    @strawberry.field
+    def sync_run(self, info: Resolved, id: strawberry.ID) -> SyncRun:
+        """One sync run: its status and counts (Cardfile's own)."""
+        return get_run(info, str(id))
 
     @strawberry.field
     def node(self, info: Resolved, id: strawberry.ID) -> Node | None:

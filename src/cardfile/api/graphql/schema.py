@@ -26,6 +26,7 @@ from cardfile.api.graphql.mutation import Mutation
 from cardfile.api.graphql.query import Query
 from cardfile.api.graphql.records import Company, Customer, Product
 from cardfile.api.graphql.scalars import SCALARS
+from cardfile.api.graphql.syncs import Services
 from cardfile.api.graphql.validation import CycleValidation
 from cardfile.store import api_keys
 
@@ -76,14 +77,17 @@ def _authenticate(session: Session, authorization: str | None) -> tuple[int | No
     return key.workspace_id, ""
 
 
-def router(factory: Callable[[], sessionmaker[Session]]) -> CycleGraphQLRouter:
-    """The ``/graphql`` router; ``factory`` gives the app's session factory."""
+def router(
+    factory: Callable[[], sessionmaker[Session]], services: Services | None = None
+) -> CycleGraphQLRouter:
+    """The ``/graphql`` router; ``factory`` gives the app's session factory, ``services``
+    what sync resolvers need (without them, syncs are not served)."""
 
     def context(request: Request) -> Iterator[Context]:
         with factory()() as session:
             workspace_id, problem = _authenticate(session, request.headers.get("authorization"))
             session.rollback()
-            yield Context(session, workspace_id, problem)
+            yield Context(session, workspace_id, problem, services)
 
     return CycleGraphQLRouter(
         schema,
