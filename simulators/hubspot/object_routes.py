@@ -55,6 +55,13 @@ def object_routes(sim: HubSpotSim) -> list[Route]:
         )
         return JSONResponse(answer.body, answer.status)
 
+    async def batch_archive(request: Request) -> Response:
+        # HubSpot answers 204 whether or not each id existed.
+        store = _store(sim, request)
+        for item in writes.read_inputs(await read_json(request), sim.batch_limit):
+            store.archive(str(item.get("id", "")))
+        return Response(status_code=204)
+
     async def batch_read(request: Request) -> Response:
         store = _store(sim, request)
         body = await read_json(request)
@@ -139,6 +146,7 @@ def object_routes(sim: HubSpotSim) -> list[Route]:
         route("/batch/update", batch_update, "POST"),
         route("/batch/upsert", batch_upsert, "POST"),
         route("/batch/read", batch_read, "POST"),
+        route("/batch/archive", batch_archive, "POST"),
         route("/search", search, "POST", is_search=True),
         route("", list_objects, "GET"),
         route("", create_object, "POST"),

@@ -98,6 +98,17 @@ class ObjectStore:
                 return name, value, owner
         return None
 
+    def archive(self, record_id: str) -> bool:
+        """Move a record to the recycling bin (here: forget it); False when there is none."""
+        record = self.records.pop(record_id, None)
+        if record is None:
+            return False
+        for name, index in self._index.items():
+            value = record.values.get(name)
+            if value is not None:
+                index.pop(self.key(name, value), None)
+        return True
+
     def _tick(self) -> int:
         # Writes in one batch may share a millisecond, as they do in HubSpot; never go back.
         self._last_ms = max(self._last_ms, now_ms())

@@ -39,7 +39,7 @@ FIELDS = [
          "mapped twice: a"),
         ({"filter": [{"field": "name", "op": "like"}]}, "filter[0].op", "is one of"),
         ({"schedule": "sometimes"}, "schedule", "every 15 minutes"),
-        ({"mode": "mirror"}, "mode", "not supported yet"),
+        ({"mode": "mirrored"}, "mode", "is one of upsert, update, create, mirror"),
         ({"name": ""}, "name", "is required"),
     ],
 )  # fmt: skip
@@ -101,3 +101,20 @@ def test_a_good_definition_passes_the_check() -> None:
         }
     )
     check_against(spec, FIELDS, {"Plan": AttributeType.SELECT}, ("domain",))
+
+
+@pytest.mark.parametrize(
+    ("mode", "finds", "removes", "words"),
+    [
+        ("update", False, True, "update-only needs a vendor search"),
+        ("create", False, True, "create-only needs a vendor search"),
+        ("mirror", True, False, "mirror needs removals"),
+    ],
+)
+def test_a_mode_the_connector_cannot_serve_is_refused(
+    mode: str, finds: bool, removes: bool, words: str
+) -> None:
+    spec = parse({**BASE, "mode": mode})
+    with pytest.raises(SpecError) as refused:
+        check_against(spec, FIELDS, {}, ("domain",), finds=finds, removes=removes)
+    assert (refused.value.field, words in refused.value.message) == ("mode", True)

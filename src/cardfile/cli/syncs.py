@@ -161,7 +161,8 @@ def _summary(run: StoredRun) -> str:
     c = run.counts
     return (
         f"created {c.get('created', 0)}, updated {c.get('updated', 0)}, "
-        f"unchanged {c.get('unchanged', 0)}, failed {c.get('failed', 0)}; "
+        f"unchanged {c.get('unchanged', 0)}, failed {c.get('failed', 0)}, "
+        f"skipped {c.get('skipped', 0)}, removed {c.get('removed', 0)}; "
         f"{c.get('requests', 0)} requests, {c.get('rate_limited', 0)} 429s, "
         f"{c.get('seconds', 0)} s"
     )

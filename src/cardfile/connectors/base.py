@@ -58,6 +58,8 @@ class Capabilities:
         match_keys: Per entity, the fields an upsert may match on, the default first.
         lists: Whether list memberships can be added and removed.
         reads_changes: Whether ``read_changes`` is implemented.
+        finds: Whether ``find`` is implemented (update-only and create-only syncs need it).
+        removes: Whether ``remove`` is implemented (mirror syncs need it).
         record_id_key: The match key that names the vendor's own record id (HubSpot's
             ``hs_object_id``), so a record whose id is known is updated by it, in batches
             and without a search; None when the connector has no such key.
@@ -72,6 +74,8 @@ class Capabilities:
     lists: bool = True
     reads_changes: bool = False
     record_id_key: str | None = None
+    finds: bool = False
+    removes: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,7 @@ class Outcome(StrEnum):
 
     CREATED = "created"
     UPDATED = "updated"
+    REMOVED = "removed"
     FAILED = "failed"
 
 
@@ -314,6 +319,17 @@ class Connector(ABC):
     def identity(self, entity: str, record: Record) -> Identity:
         """Read the email, name or domain out of a record in the vendor's field format, so
         that what is pushed to the vendor can be matched in the hub too."""
+
+    async def find(self, entity: str, match_key: str, values: Sequence[str]) -> dict[str, str]:
+        """The vendor's id of the (oldest) record holding each of ``values`` in
+        ``match_key``, keyed by the value as given; a value no record holds is absent.
+        Writes nothing."""
+        raise NotImplementedError(f"{self.provider} cannot find records without writing yet")
+
+    async def remove(self, entity: str, vendor_ids: Sequence[str]) -> list[RecordResult]:
+        """Archive or delete records by the vendor's id (``removed`` or ``failed`` each, in
+        input order); a record already gone counts as removed."""
+        raise NotImplementedError(f"{self.provider} cannot remove records yet")
 
     async def read_changes(self, entity: str, since: str | None) -> ChangePage:
         """Records of ``entity`` changed since the cursor ``since`` (None: from the start)."""

@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 from cardfile.store import bulk, jobs
 from cardfile.store.errors import NotFound
 from cardfile.store.schema import (
+    Company,
     Connection,
     Job,
+    Person,
     RunResult,
     Sync,
     SyncRun,
@@ -291,7 +293,13 @@ def record(session: Session, sync_id: int, run_id: str, results: Sequence[Result
     )
     states_table = table_of(SyncState)
     now = bulk.bound(session, states_table, "updated_at", utcnow())
-    sent = [r for r in results if r.outcome in ("created", "updated", "unchanged")]
+    # A record create-only left alone is as good as sent: the vendor has it, under that id.
+    sent = [
+        r
+        for r in results
+        if r.outcome in ("created", "updated", "unchanged")
+        or (r.outcome == "skipped" and r.vendor_id is not None)
+    ]
     bulk.upsert_rows(
         session,
         states_table,
@@ -313,6 +321,9 @@ def record(session: Session, sync_id: int, run_id: str, results: Sequence[Result
         ],
         key=["sync_id", "record_id"],
     )
+    removed = [(sync_id, r.record_id) for r in results if r.outcome == "removed"]
+    if removed:
+        bulk.delete_rows(session, states_table, ["sync_id", "record_id"], removed)
     failed = [r for r in results if r.outcome == "failed"]
     if failed:
         known = states_of(session, sync_id, [r.record_id for r in failed])
@@ -348,6 +359,28 @@ def record(session: Session, sync_id: int, run_id: str, results: Sequence[Result
             ],
             key=["sync_id", "record_id"],
         )
+
+
+def departed(
+    session: Session, sync_id: int, workspace_id: int, source: str, filtered: Sequence[int]
+) -> list[tuple[int, str]]:
+    """``(record id, vendor id)`` of what the sync put in the vendor that has left its
+    source: the hub record was deleted, or is among ``filtered`` (no longer meets the
+    filter)."""
+    model: Any = Company if source == "companies" else Person
+    living = select(model.id).where(model.workspace_id == workspace_id)
+    query = select(SyncState.record_id, SyncState.vendor_id).where(
+        SyncState.sync_id == sync_id, SyncState.vendor_id.is_not(None)
+    )
+    deleted = session.execute(query.where(SyncState.record_id.not_in(living)))
+    gone = [(row[0], str(row[1])) for row in deleted]
+    for start in range(0, len(filtered), 1000):
+        part = list(filtered[start : start + 1000])
+        gone += [
+            (row[0], str(row[1]))
+            for row in session.execute(query.where(SyncState.record_id.in_(part)))
+        ]
+    return gone
 
 
 def results(

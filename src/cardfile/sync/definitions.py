@@ -55,13 +55,21 @@ async def checked(
             raise SpecError(
                 f"{connector.provider} did not list its fields: {error.message}", "entity"
             ) from None
-        keys = connector.capabilities.match_keys.get(entity, ())
+        capabilities = connector.capabilities
+        keys = capabilities.match_keys.get(entity, ())
 
     def types() -> Any:
         with sessions() as session:
             return attribute_types(session, workspace_id, spec.source)
 
-    check_against(spec, fields, await asyncio.to_thread(types), keys)
+    check_against(
+        spec,
+        fields,
+        await asyncio.to_thread(types),
+        keys,
+        finds=capabilities.finds,
+        removes=capabilities.removes,
+    )
     return spec
 
 

@@ -32,7 +32,7 @@ from cardfile.store.syncs import StoredSync
 from cardfile.sync.mapping import fingerprint, match_value, payload
 from cardfile.sync.pushes import vendor_entity
 from cardfile.sync.source import HubRecord, chunks
-from cardfile.sync.spec import SyncSpec, parse
+from cardfile.sync.spec import Mode, SyncSpec, parse
 
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=24)
@@ -50,6 +50,8 @@ class Counts:
     failed: int = 0
     waiting: int = 0  # failed earlier; not yet due for another try
     filtered: int = 0
+    skipped: int = 0  # left alone by the mode: update-only's absent, create-only's existing
+    removed: int = 0  # mirror: taken out of the vendor after leaving the source
     requests: int = 0
     rate_limited: int = 0
     retried: int = 0
@@ -113,6 +115,7 @@ class Run:
         self.heartbeat = heartbeat
         self.group = max(connector.capabilities.batch_size * 10, 50)
         self.counts = Counts()
+        self.departed: list[int] = []  # mirror: records the filter now leaves out
         self._base_stats = _stats(connector)
         # Where a record's vendor id is kept in the hub (companies only: vendor ids are theirs).
         column = EXTERNAL_ID_COLUMNS.get(f"{sync.provider}Id")
@@ -143,6 +146,8 @@ class Run:
                 await self._send(planned[start : start + self.group], started)
             if cancelled:
                 break
+        if self.spec.mode is Mode.MIRROR and not cancelled and not self.run.dry_run:
+            await self._remove_departed()
         self._tally_stats(started)
         status = status_of(self.counts, cancelled=cancelled)
         counts = self.counts.as_dict()
@@ -159,6 +164,8 @@ class Run:
         """What of ``batch`` must be sent; the rest is counted here."""
         kept = [r for r in batch if r.meets(self.spec.filter)]
         self.counts.filtered += len(batch) - len(kept)
+        if self.spec.mode is Mode.MIRROR:
+            self.departed += [r.id for r in batch if not r.meets(self.spec.filter)]
         self.counts.planned += len(kept)
         states = runs.states_of(session, self.sync.id, [r.id for r in kept])
         now = utcnow()
@@ -211,9 +218,11 @@ class Run:
                 self._bump("updated" if plan.outcome == "would_update" else "created")
             await self._db(lambda s: runs.record(s, self.sync.id, self.run.id, plans))
             return
-        answers = await self._upsert(group)
-        now = utcnow()
         results: list[Result] = []
+        planned_ids = {p.record.id: p for p in group}
+        group = await self._apply_mode(group, results)
+        answers = await self._upsert(group) if group else []
+        now = utcnow()
         for planned, answer in zip(group, answers, strict=True):
             if answer.outcome is Outcome.FAILED:
                 attempt = (planned.state.attempts if planned.state else 0) + 1
@@ -244,12 +253,89 @@ class Run:
 
         def keep(session: Session) -> None:
             runs.record(session, self.sync.id, self.run.id, results)
-            self._write_back(session, group, results)
+            self._write_back(session, planned_ids, results)
             runs.save_counts(session, self.run.id, counts)
             if self.heartbeat is not None:  # may refuse: another worker took the run over
                 self.heartbeat(session, counts)
 
         await self._db(keep)
+
+    async def _apply_mode(self, group: list[_Planned], results: list[Result]) -> list[_Planned]:
+        """What of ``group`` the sync's mode lets through to the write. Update-only sends
+        only records the vendor has (found by key, without writing); create-only sends only
+        those it lacks, and learns the ids of those it has. Those left alone are results."""
+        mode = self.spec.mode
+        if mode in (Mode.UPSERT, Mode.MIRROR):
+            return group
+        known = [p for p in group if p.state is not None and p.state.vendor_id]
+        unknown = [p for p in group if not (p.state is not None and p.state.vendor_id)]
+        values = [str(p.payload[self.spec.match_vendor]) for p in unknown]
+        found: dict[str, str] = {}
+        if values:
+            found = await self.connector.find(self.entity, self.spec.match_vendor, values)
+        if mode is Mode.UPDATE:
+            through = list(known)
+            for planned, value in zip(unknown, values, strict=True):
+                vendor_id = found.get(value)
+                if vendor_id is None:
+                    results.append(Result(planned.record.id, "skipped"))
+                    self.counts.skipped += 1
+                    continue
+                through.append(
+                    _Planned(
+                        planned.record,
+                        planned.payload,
+                        planned.fingerprint,
+                        _known(planned, vendor_id),
+                    )
+                )
+            return through
+        through = []  # create-only
+        for planned in known:
+            results.append(_left(planned, _vendor_id(planned)))
+            self.counts.skipped += 1
+        for planned, value in zip(unknown, values, strict=True):
+            vendor_id = found.get(value)
+            if vendor_id is None:
+                through.append(planned)
+                continue
+            results.append(_left(planned, vendor_id))
+            self.counts.skipped += 1
+        return through
+
+    async def _remove_departed(self) -> None:
+        """Mirror: take out of the vendor what left the source (deleted from the hub, or no
+        longer meeting the filter), by the ids the sync knows."""
+        gone = await self._db(
+            lambda s: runs.departed(
+                s, self.sync.id, self.sync.workspace_id, self.spec.source, self.departed
+            )
+        )
+        for start in range(0, len(gone), self.group):
+            part = gone[start : start + self.group]
+            answers = await self.connector.remove(self.entity, [v for _, v in part])
+            now = utcnow()
+            results: list[Result] = []
+            for (record_id, vendor_id), answer in zip(part, answers, strict=True):
+                if answer.outcome is Outcome.REMOVED:
+                    results.append(Result(record_id, "removed", vendor_id=vendor_id))
+                    self.counts.removed += 1
+                else:
+                    message = answer.error.message if answer.error else "refused"
+                    results.append(
+                        Result(
+                            record_id,
+                            "failed",
+                            vendor_id=vendor_id,
+                            error=message,
+                            retry_at=retry_time(1, now),
+                        )
+                    )
+                    self.counts.failed += 1
+            await self._db(partial(self._keep, results=results))
+
+    def _keep(self, session: Session, *, results: list[Result]) -> None:
+        runs.record(session, self.sync.id, self.run.id, results)
 
     async def _upsert(self, group: list[_Planned]) -> list[RecordResult]:
         """Send the group: records whose vendor id is known by that id (no search, and it
@@ -276,14 +362,17 @@ class Run:
     def _bump(self, outcome: str) -> None:
         setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
 
-    def _write_back(self, session: Session, group: list[_Planned], results: list[Result]) -> None:
+    def _write_back(
+        self, session: Session, planned: dict[int, _Planned], results: list[Result]
+    ) -> None:
         """Give hub companies the vendor's id, so every face of the hub shows it."""
         if self.id_column is None:
             return
-        for planned, result in zip(group, results, strict=True):
-            if result.vendor_id is None or planned.record.fields.get(_label(self.id_column)):
+        for result in results:
+            record = planned[result.record_id].record
+            if result.vendor_id is None or record.fields.get(_label(self.id_column)):
                 continue
-            company = companies.find(session, self.sync.workspace_id, planned.record.id)
+            company = companies.find(session, self.sync.workspace_id, record.id)
             if company is None:
                 continue
             try:
@@ -299,6 +388,27 @@ class Run:
         self.counts.rate_limited = limited - base[1]
         self.counts.retried = retried - base[2]
         self.counts.seconds = round(time.monotonic() - started, 3)
+
+
+def _known(planned: _Planned, vendor_id: str) -> State:
+    """The planned record's state as if the sync had known the vendor's id all along."""
+    base = planned.state
+    return State(
+        planned.record.id,
+        vendor_id,
+        base.fingerprint if base else None,
+        base.status if base else "synced",
+        base.attempts if base else 0,
+        base.retry_at if base else None,
+    )
+
+
+def _left(planned: _Planned, vendor_id: str | None) -> Result:
+    """A record create-only leaves alone: its id is kept, and its payload counts as sent, so
+    later runs leave it alone without asking the vendor again."""
+    return Result(
+        planned.record.id, "skipped", vendor_id=vendor_id, fingerprint=planned.fingerprint
+    )
 
 
 def _vendor_id(planned: _Planned) -> str | None:

@@ -260,10 +260,6 @@ def parse(data: Mapping[str, Any]) -> SyncSpec:
         mode = Mode(str(data.get("mode", "upsert")))
     except ValueError:
         raise SpecError("is one of upsert, update, create, mirror", "mode") from None
-    if mode is not Mode.UPSERT:
-        # They need the connectors to find records by key without writing, and to remove
-        # them, which the connector contract does not offer yet.
-        raise SpecError(f"'{mode.value}' is not supported yet; use 'upsert'", "mode")
     match = data.get("match")
     if not isinstance(match, Mapping):
         raise SpecError("is required: {hub: <hub field>, vendor: <vendor field>}", "match")
@@ -323,6 +319,9 @@ def check_against(
     vendor_fields: Sequence[Field],
     attribute_types: Mapping[str, AttributeType],
     match_keys: Sequence[str],
+    *,
+    finds: bool = True,
+    removes: bool = True,
 ) -> None:
     """Check the mappings against the destination's discovered fields and the workspace's
     attributes: every vendor field exists and can be written, every hub value converts.
@@ -330,6 +329,16 @@ def check_against(
     Raises:
         SpecError: naming the mapping at fault, with the vendor fields that would do.
     """
+    if spec.mode in (Mode.UPDATE, Mode.CREATE) and not finds:
+        raise SpecError(
+            f"{spec.mode.value}-only needs a vendor search this connector does not offer "
+            "yet; use upsert",
+            "mode",
+        )
+    if spec.mode is Mode.MIRROR and not removes:
+        raise SpecError(
+            "mirror needs removals this connector does not offer yet; use upsert", "mode"
+        )
     by_name = {f.name: f for f in vendor_fields}
     if spec.match_vendor not in match_keys and spec.match_vendor not in by_name:
         raise SpecError(

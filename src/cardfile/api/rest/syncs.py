@@ -65,10 +65,11 @@ class SyncBody(BaseModel):
     source: Literal["companies", "people"]
     connection: str = Field(min_length=1, examples=["hubspot"], description="The connection's name")
     entity: str = Field(min_length=1, examples=["companies"])
-    mode: Literal["upsert"] = Field(
+    mode: Literal["upsert", "update", "create", "mirror"] = Field(
         default="upsert",
-        description="update what matches and create the rest (update-only, create-only and "
-        "mirror are not supported yet)",
+        description="upsert: update what matches, create the rest; update: only what the "
+        "vendor has; create: only what it lacks; mirror: upsert, and remove what left the "
+        "source (update, create and mirror need a connector that finds and removes)",
     )
     match: Match
     mappings: list[MappingBody] = Field(min_length=1)
@@ -103,6 +104,8 @@ class RunCounts(BaseModel):
     failed: int = 0
     waiting: int = 0
     filtered: int = 0
+    skipped: int = 0
+    removed: int = 0
     requests: int = 0
     rate_limited: int = 0
     retried: int = 0
@@ -378,7 +381,11 @@ async def run_results(
     run_id: str,
     caller: CurrentCaller,
     status: Annotated[
-        Literal["created", "updated", "failed", "would_create", "would_update"] | None, Query()
+        Literal[
+            "created", "updated", "failed", "skipped", "removed", "would_create", "would_update"
+        ]
+        | None,
+        Query(),
     ] = None,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

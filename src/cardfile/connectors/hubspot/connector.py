@@ -39,6 +39,7 @@ from cardfile.connectors.base import (
     Identity,
     ListResult,
     OAuthApp,
+    Outcome,
     RateLimit,
     Record,
     RecordResult,
@@ -168,6 +169,8 @@ class HubSpotConnector(Connector):
         lists=True,
         reads_changes=True,
         record_id_key="hs_object_id",
+        finds=True,
+        removes=True,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url="https://app.hubspot.com/oauth/authorize",
@@ -429,6 +432,63 @@ class HubSpotConnector(Connector):
             found += page
             if after is None or not page:
                 return found
+
+    async def find(self, entity: str, match_key: str, values: Sequence[str]) -> dict[str, str]:
+        """Search the vendor for the records holding ``values`` (no write).
+
+        Raises:
+            Refused: ``match_key`` is no property of the object.
+            RetryLater: the search failed in passing.
+        """
+        self._entity(entity)
+        if match_key == "hs_object_id":
+            found_ids = await self._existing(entity, [str(v) for v in values])
+            return {v: v for v in values if str(v) in found_ids}
+        wanted = {key_text(match_key, v): v for v in values if v not in (None, "")}
+        found: dict[str, str] = {}
+        keys = list(wanted)
+        for start in range(0, len(keys), SEARCH_IN_VALUES):
+            chunk = keys[start : start + SEARCH_IN_VALUES]
+            filters = [{"propertyName": match_key, "operator": "IN", "values": chunk}]
+            for result in await self._search_all(entity, filters, "hs_object_id", [match_key]):
+                held = (result.get("properties") or {}).get(match_key)
+                given = wanted.get(key_text(match_key, held)) if held else None
+                if given is not None and given not in found:  # the oldest wins
+                    found[given] = str(result.get("id"))
+        return found
+
+    async def _existing(self, entity: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` name records (a batch read of each 100)."""
+        found: set[str] = set()
+        for start in range(0, len(ids), BATCH_SIZE):
+            chunk = ids[start : start + BATCH_SIZE]
+            response = await self.client.request(
+                "POST",
+                f"/crm/v3/objects/{entity}/batch/read",
+                json={"inputs": [{"id": i} for i in chunk], "properties": ["hs_object_id"]},
+                write=False,
+            )
+            found |= {str(r.get("id")) for r in _json(response).get("results", [])}
+        return found
+
+    async def remove(self, entity: str, vendor_ids: Sequence[str]) -> list[RecordResult]:
+        """Archive records (HubSpot's recycling bin), a batch of 100 a request."""
+        self._entity(entity)
+        results: list[RecordResult] = []
+        ids = [str(i) for i in vendor_ids]
+        for start in range(0, len(ids), BATCH_SIZE):
+            chunk = ids[start : start + BATCH_SIZE]
+            try:
+                await self.client.request(
+                    "POST",
+                    f"/crm/v3/objects/{entity}/batch/archive",
+                    json={"inputs": [{"id": i} for i in chunk]},
+                )
+            except (RetryLater, Refused) as error:
+                results += [RecordResult.failed(_for_records(error)) for _ in chunk]
+                continue
+            results += [RecordResult(Outcome.REMOVED, vendor_id=i) for i in chunk]
+        return results
 
     async def update_list(
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]
