@@ -1,6 +1,6 @@
 """A faithful local SugarCRM (Sugar Sell/Enterprise, REST v11): Accounts, Contacts, Leads and
-Opportunities, filter and bulk, vardef metadata and language strings, Target Lists, the
-OAuth2 password and refresh grants, Sugar's error bodies.
+Opportunities (created, updated and deleted), filter and bulk, vardef metadata and language
+strings, Target Lists, the OAuth2 password and refresh grants, Sugar's error bodies.
 
 ``create_app()`` builds it; ``python -m simulators.sugarcrm --port 8106`` serves it.
 """

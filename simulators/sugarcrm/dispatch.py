@@ -61,6 +61,8 @@ def _route(call: Call) -> Handler:
         return handlers.read
     if size == 2 and method == "PUT":
         return handlers.update
+    if size == 2 and method == "DELETE":
+        return handlers.delete
     if size == 3 and parts[2] == "link" and method == "POST":
         return handlers.link_many
     if size == 4 and parts[2] == "link" and method == "GET":

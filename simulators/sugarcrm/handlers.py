@@ -114,6 +114,13 @@ def update(sim: SugarSim, call: Call) -> Any:
     return store.view(store.update(call.parts[1], body))
 
 
+def delete(sim: SugarSim, call: Call) -> Any:
+    """``DELETE /{module}/{id}``: Sugar answers 200 with the deleted record's id alone; an id
+    it does not have (or deleted already) is 404 ``not_found``."""
+    sim.delete(call.parts[0], call.parts[1])
+    return {"id": call.parts[1]}
+
+
 def _number(raw: Any, name: str, default: int) -> int:
     if raw in (None, ""):
         return default

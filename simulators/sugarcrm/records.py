@@ -77,6 +77,17 @@ class ModuleStore:
             record["date_modified"] = _now()
         return record
 
+    def delete(self, record_id: str) -> None:
+        """Delete a stored record. Sugar marks it deleted; from then on the API answers for
+        it as for an id it never had, which forgetting it reproduces.
+
+        Raises:
+            SugarError: 404 ``not_found`` (never there, or deleted already).
+        """
+        self.get(record_id)
+        with self._lock:
+            self.records.pop(record_id, None)
+
     def view(self, record: dict[str, Any], fields: list[str] | None = None) -> dict[str, Any]:
         """A record as the API returns it: every field (or the ``fields`` asked for), with the
         id, modification date, ``_acl`` and ``_module`` always."""

@@ -13,6 +13,7 @@ from simulators.sugarcrm.records import ModuleStore
 from simulators.sugarcrm.schema import ENTITIES, LINKABLE, VARDEFS
 
 INSTANCE_NAME = "Cardfile Simulated Sugar"
+NOT_AUTHORIZED = "You are not authorized to perform this action. Contact your administrator."
 
 
 class SugarSim(Served):
@@ -53,6 +54,8 @@ class SugarSim(Served):
         # after it ran, as a fatal error after the commit would.
         self.sub_faults = Faults()
         self.lost_answers = Faults()
+        # Records the user's role may not delete (Sugar's ACL), with the refusal's words.
+        self.undeletable: dict[str, str] = {}
 
     def module(self, name: str) -> ModuleStore:
         """A module's store.
@@ -76,6 +79,29 @@ class SugarSim(Served):
             raise SugarError(404, "not_found", f"Could not find a relationship named: {link}")
         return self.links.setdefault(list_id, {}).setdefault(link, [])
 
+    def protect(self, record_id: str, message: str = NOT_AUTHORIZED) -> None:
+        """Refuse deleting ``record_id`` with 403 ``not_authorized``, as Sugar does for a
+        record the user's role has no delete access to."""
+        self.undeletable[record_id] = message
+
+    def delete(self, module: str, record_id: str) -> None:
+        """Delete a record and drop it from every Target List, as Sugar's ``mark_deleted``
+        removes a deleted record's relationships.
+
+        Raises:
+            SugarError: 404 for an unknown module or record, 403 for a protected record.
+        """
+        store = self.module(module)
+        store.get(record_id)
+        refusal = self.undeletable.get(record_id)
+        if refusal is not None:
+            raise SugarError(403, "not_authorized", refusal)
+        store.delete(record_id)
+        for links in self.links.values():
+            for members in links.values():
+                while record_id in members:
+                    members.remove(record_id)
+
     def reset(self) -> None:
         """Forget records, links, faults, tokens and counters (the schema stays)."""
         for store in self.modules.values():
@@ -84,6 +110,7 @@ class SugarSim(Served):
         self.user_of.clear()
         self.sub_faults.clear()
         self.lost_answers.clear()
+        self.undeletable.clear()
         if self.window is not None:
             self.window.reset()
         self.reset_served()

@@ -240,6 +240,68 @@ def test_refusals_answer_invalid_parameter_with_the_message(crm: Instance) -> No
     assert _error(answer) == (422, "invalid_parameter", "Blocked domain")
 
 
+# Delete
+
+
+def test_delete_answers_the_id_and_the_record_is_gone_after(crm: Instance) -> None:
+    record = crm.create("Accounts", {"name": "Acme"})["id"]
+    other = crm.create("Accounts", {"name": "Other"})["id"]
+    deleted = crm.api.delete(f"/Accounts/{record}")
+    assert (deleted.status_code, deleted.json()) == (200, {"id": record})
+    assert _error(crm.api.get(f"/Accounts/{record}"))[:2] == (404, "not_found")
+    assert _error(crm.api.delete(f"/Accounts/{record}")) == (
+        404,
+        "not_found",
+        f"Could not find record: {record} in module: Accounts",
+    )
+    found = crm.api.post("/Accounts/filter", json={"filter": [{"name": {"$in": ["acme"]}}]})
+    assert found.json()["records"] == []
+    assert [r["id"] for r in crm.sim.records("companies")] == [other]
+    assert crm.sim.stats()["records"]["companies"] == 1
+    assert _error(crm.api.delete("/Widgets/x"))[:2] == (404, "not_found")
+
+
+def test_deletes_run_inside_bulk_each_answered_alone(crm: Instance) -> None:
+    first = crm.create("Contacts", {"last_name": "A"})["id"]
+    second = crm.create("Contacts", {"last_name": "B"})["id"]
+    crm.sim.protect(second)
+    answers = crm.bulk(
+        ("DELETE", f"/v11_20/Contacts/{first}", None),
+        ("DELETE", f"/v11_20/Contacts/{second}", None),
+        ("DELETE", "/v11_20/Contacts/ghost", None),
+    )
+    assert [a["status"] for a in answers] == [200, 403, 404]
+    assert answers[0]["contents"] == {"id": first}
+    assert answers[1]["contents"]["error"] == "not_authorized"
+    assert "not authorized" in answers[1]["contents"]["error_message"]
+    assert answers[2]["contents"]["error"] == "not_found"
+    assert [r["id"] for r in crm.sim.records("contacts")] == [second]
+
+
+def test_a_deleted_record_leaves_its_target_lists(crm: Instance) -> None:
+    target = crm.create("ProspectLists", {"name": "T", "list_type": "default"})["id"]
+    gone = crm.create("Accounts", {"name": "Gone"})["id"]
+    stays = crm.create("Accounts", {"name": "Stays"})["id"]
+    crm.api.post(
+        f"/ProspectLists/{target}/link", json={"link_name": "accounts", "ids": [gone, stays]}
+    ).raise_for_status()
+    crm.api.delete(f"/Accounts/{gone}").raise_for_status()
+    related = crm.api.get(f"/ProspectLists/{target}/link/accounts").json()
+    assert [r["id"] for r in related["records"]] == [stays]
+
+
+def test_protect_refuses_deletes_in_the_given_words_until_a_reset(crm: Instance) -> None:
+    record = crm.create("Leads", {"last_name": "L"})["id"]
+    crm.sim.protect(record, "Not yours to delete")
+    assert _error(crm.api.delete(f"/Leads/{record}")) == (
+        403,
+        "not_authorized",
+        "Not yours to delete",
+    )
+    crm.sim.reset()
+    assert crm.sim.undeletable == {}
+
+
 # Filter
 
 

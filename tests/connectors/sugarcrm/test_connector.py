@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cardfile.connectors.base import Connection, Identity, Outcome, RecordResult, UpsertMode
-from cardfile.connectors.errors import Action, ConnectionBroken
+from cardfile.connectors.errors import Action, ConnectionBroken, Refused
 from cardfile.connectors.registry import connector_class
 from cardfile.connectors.sugarcrm import SugarCRMConnector
 from tests.connectors.sugarcrm.conftest import FAST, Instance, running
@@ -43,6 +43,7 @@ async def test_the_registry_finds_the_connector_and_its_capabilities() -> None:
     assert caps.match_keys["contacts"][0] == "email"
     assert caps.match_keys["companies"][0] == "website"
     assert caps.lists and not caps.reads_changes
+    assert caps.finds and caps.removes and caps.record_id_key == "id"
 
 
 async def test_check_names_the_user_the_instance_and_the_version(crm: Instance) -> None:
@@ -343,3 +344,86 @@ async def test_identity_reads_sugars_field_shapes() -> None:
     assert lead == Identity(email="l@b.com", name="Lee")
     assert company == Identity(name="Acme", domain="acme.com")
     assert deal == Identity(name="Big one")
+
+
+# Finding without writing
+
+
+def _writes(instance: Instance) -> list[str]:
+    """The calls that could have changed records: anything but reads, searches and logins."""
+    return [
+        f"{call.method} {call.path}"
+        for call in instance.sim.calls
+        if call.method != "GET"
+        and not call.path.endswith("/filter")
+        and not call.path.endswith("/oauth2/token")
+    ]
+
+
+async def test_find_matches_emails_without_case_and_leaves_out_the_absent(crm: Instance) -> None:
+    first = crm.create("Contacts", {"last_name": "A", "email": [{"email_address": "a@x.com"}]})
+    second = crm.create(
+        "Contacts",
+        {
+            "last_name": "B",
+            "email": [{"email_address": "B@X.com"}, {"email_address": "b.other@x.com"}],
+        },
+    )
+    before = crm.sim.records("contacts")
+    crm.sim.calls.clear()
+    values = ["A@X.COM", "a@x.com", "b@x.com", "B.Other@x.com", "nobody@x.com", ""]
+    async with SugarCRMConnector(crm.connection()) as connector:
+        found = await connector.find("contacts", "email", values)
+    assert found == {
+        "A@X.COM": first,
+        "a@x.com": first,
+        "b@x.com": second,
+        "B.Other@x.com": second,
+    }
+    assert _writes(crm) == []
+    assert crm.sim.records("contacts") == before
+    assert len(crm.sim.calls_to("/Contacts/filter", "POST")) == 1
+
+
+async def test_find_names_the_oldest_of_several_records_as_upsert_would(crm: Instance) -> None:
+    oldest = crm.create("Accounts", {"name": "Twice Ltd", "website": "twice.example.com"})
+    crm.create("Accounts", {"name": "Twice Ltd", "website": "TWICE.example.com"})
+    async with SugarCRMConnector(crm.connection()) as connector:
+        by_site = await connector.find("companies", "website", ["Twice.Example.com"])
+        by_name = await connector.find("companies", "name", ["twice ltd", "Other Ltd"])
+        written = await connector.upsert(
+            "companies", [{"website": "twice.example.com", "name": "Twice Ltd"}], "website"
+        )
+    assert by_site == {"Twice.Example.com": oldest}
+    assert by_name == {"twice ltd": oldest}
+    assert written[0].vendor_id == oldest
+
+
+async def test_find_on_id_says_which_ids_name_records(crm: Instance) -> None:
+    deal = crm.create("Opportunities", {"name": "Deal", "amount": 1})
+    account = crm.create("Accounts", {"name": "Not a deal"})
+    crm.sim.calls.clear()
+    async with SugarCRMConnector(crm.connection()) as connector:
+        found = await connector.find("deals", "id", [deal, "no-such-id", account])
+    assert found == {deal: deal}
+    assert _writes(crm) == []
+    assert crm.sim.calls_to("/metadata") == []  # ids need no field list
+
+
+async def test_find_searches_in_chunks_of_a_hundred_values(crm: Instance) -> None:
+    async with SugarCRMConnector(crm.connection()) as connector:
+        created = await connector.upsert("companies", [_company(n) for n in range(3)], "website")
+        crm.sim.calls.clear()
+        values = [f"C{n}.EXAMPLE.COM" for n in range(150)]
+        found = await connector.find("companies", "website", values)
+    assert found == {f"C{n}.EXAMPLE.COM": created[n].vendor_id for n in range(3)}
+    assert len(crm.sim.calls_to("/Accounts/filter", "POST")) == 2
+
+
+async def test_find_refuses_a_field_the_module_does_not_have(crm: Instance) -> None:
+    async with SugarCRMConnector(crm.connection()) as connector:
+        assert await connector.find("companies", "website", []) == {}
+        with pytest.raises(Refused) as refusal:
+            await connector.find("companies", "vat_number", ["GB123"])
+    assert "no field 'vat_number'" in refusal.value.message
+    assert crm.sim.calls_to("/filter") == []

@@ -10,6 +10,9 @@ answered on its own. A sub-request that failed in passing is not re-sent blindly
 round searches again first, so that a create Sugar did carry out becomes an update, and a
 resend never duplicates a record.
 
+The same search answers ``find`` (without writing); ``remove`` deletes records by id with
+``DELETE /{Module}/{id}`` sub-requests of the same envelopes (see ``removal.py``).
+
 Sugar silently drops fields a module does not define; the connector refuses such a record
 instead (naming the field), so that nothing a user mapped disappears without a word.
 
@@ -64,6 +67,7 @@ from cardfile.connectors.sugarcrm.records import (
     values_of,
     written,
 )
+from cardfile.connectors.sugarcrm.removal import Removal
 from cardfile.connectors.sugarcrm.settings import (
     DEFAULT_BULK_SIZE,
     DEFAULT_REQUESTS_PER_SECOND,
@@ -116,6 +120,12 @@ def _for_records(error: RetryLater | Refused) -> VendorError:
     return error.error
 
 
+def _sought(match_key: str, key: str, value: Any) -> str:
+    """The text searched for: the compared key where it is already what Sugar holds (an
+    address, an id), else the value as given (the filter ignores case itself)."""
+    return key if match_key in ("email", "email1", RECORD_ID) else str(value).strip()
+
+
 def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
@@ -140,6 +150,8 @@ class SugarCRMConnector(Connector):
         lists=True,
         reads_changes=False,
         record_id_key="id",
+        finds=True,
+        removes=True,
     )
 
     def __init__(self, connection: Connection) -> None:
@@ -350,11 +362,7 @@ class SugarCRMConnector(Connector):
                     results[index] = refused(f"the record has no {match_key}, its match key")
                 continue
             key = keys[0]  # an email list is matched on its primary (first) address
-            sought = (
-                key
-                if match_key in ("email", "email1", RECORD_ID)
-                else str(record.get(match_key)).strip()
-            )
+            sought = _sought(match_key, key, record.get(match_key))
             item = keyed.get(key)
             if item is None:
                 keyed[key] = _Item([index], key, sought, values)
@@ -368,11 +376,12 @@ class SugarCRMConnector(Connector):
         by_key = {item.key: item for item in items if item.key}
         sought = list(dict.fromkeys(item.sought for item in items if item.sought))
         shown = "email" if match_key in ("email", "email1") else match_key
+        wanted = "id" if shown == RECORD_ID else f"id,{shown}"
         for start in range(0, len(sought), FILTER_IN_VALUES):
             chunk = sought[start : start + FILTER_IN_VALUES]
             body: dict[str, Any] = {
                 "filter": [{match_key: {"$in": chunk}}],
-                "fields": f"id,{shown}",
+                "fields": wanted,
                 "max_num": FILTER_PAGE,
                 "order_by": "date_entered:ASC",
                 "offset": 0,
@@ -392,6 +401,54 @@ class SugarCRMConnector(Connector):
                 if not isinstance(following, int) or following < 0 or not page.get("records"):
                     break
                 body["offset"] = following
+
+    async def find(self, entity: str, match_key: str, values: Sequence[str]) -> dict[str, str]:
+        """The id of the oldest record holding each value in ``match_key``, by the search
+        upserts match with (the same case-insensitivity, every address of a record for
+        ``email``); ``id`` answers which ids name records. Writes nothing.
+
+        Raises:
+            Refused: The module has no field ``match_key``, or Sugar refused the search.
+            RetryLater: The search failed in passing, past the client's retries.
+            ConnectionBroken: The connection cannot log in, or Sugar broke it.
+        """
+        module = self._module(entity)
+        given = [str(v) for v in values if v not in (None, "")]
+        if not given:
+            return {}
+        self._usable()
+        if match_key != RECORD_ID and match_key not in await self._known(entity, []):
+            raise Refused(
+                VendorError(f"SugarCRM {module} has no field {match_key!r} to find records by")
+            )
+        keys: dict[str, str] = {}  # value as given -> key as compared
+        items: dict[str, _Item] = {}
+        for value in given:
+            texts = key_texts(match_key, value)
+            if not texts or not texts[0]:  # blank: no record holds it
+                continue
+            keys[value] = texts[0]
+            if texts[0] not in items:
+                items[texts[0]] = _Item([], texts[0], _sought(match_key, texts[0], value), {})
+        await self._find(module, match_key, list(items.values()))
+        targets = {key: item.target for key, item in items.items() if item.target}
+        return {value: targets[key] for value, key in keys.items() if key in targets}
+
+    async def remove(self, entity: str, vendor_ids: Sequence[str]) -> list[RecordResult]:
+        """Delete records by id (``DELETE /{Module}/{id}`` in ``/bulk`` envelopes); an id
+        Sugar does not have counts as removed. Results in input order.
+
+        Raises:
+            ConnectionBroken: The connection cannot log in, or Sugar broke it mid-way.
+        """
+        module = self._module(entity)
+        if not vendor_ids:
+            return []
+        self._usable()
+        removal = Removal(
+            self._client, self.settings.rest_version, self.settings.bulk_size, self._envelopes
+        )
+        return await removal.remove(module, [str(i) for i in vendor_ids])
 
     async def _write(self, module: str, items: list[_Item]) -> None:
         """Creates and updates of ``items`` in envelopes; each item gets its result, or keeps
