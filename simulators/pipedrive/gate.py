@@ -3,9 +3,9 @@
 An API token travels in the ``x-api-token`` header (or the legacy ``api_token`` query
 parameter); an OAuth access token as ``Authorization: Bearer``. Either missing, unknown or
 expired is answered 401 ``unauthorized access``. Then the burst, search and daily limits
-(``limits.py``); every answer past them carries the ``x-ratelimit-*`` headers. A write
-told to lose its answer (``POST /_simulator/lost_answers``) is stored and then answered 502, as
-when a connection drops after Pipedrive did the work.
+(``limits.py``); every answer past them carries the ``x-ratelimit-*`` headers. A write (a
+create, update or delete) told to lose its answer (``POST /_simulator/lost_answers``) is done
+and then answered 502, as when a connection drops after Pipedrive did the work.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from simulators.pipedrive.errors import PipedriveError, bad_request, unauthorize
 from simulators.pipedrive.state import PipedriveSim
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+WRITES = frozenset({"POST", "PATCH", "DELETE"})
+"""The methods whose answer ``lost_answers`` loses (after the write was done)."""
 
 LOST_ANSWER_MESSAGE = "Bad gateway"
 """What a proxy in front of Pipedrive answers when the API's own answer was lost."""
@@ -76,7 +79,7 @@ def guarded(sim: PipedriveSim, handler: Handler) -> Handler:
                     response = await handler(request)
                 except PipedriveError as refusal:
                     response = refusal.response()
-                stored = request.method in {"POST", "PATCH"} and response.status_code == 200
+                stored = request.method in WRITES and response.status_code == 200
                 if stored and sim.lose_answer():  # the write stands; its answer never arrives
                     response = PipedriveError(502, LOST_ANSWER_MESSAGE).response()
                 response.headers.update(counters.headers())

@@ -1,5 +1,9 @@
-"""``/api/v2/persons`` and ``/api/v2/organizations``: list, create, read, patch, delete and
-search, one record per request (v2 has no batch endpoint for either)."""
+"""``/api/v2/persons`` and ``/api/v2/organizations``: list (all, or ``ids`` up to 100), create,
+read, patch, delete and search, one record per request (v2 has no batch endpoint for either).
+
+``DELETE /api/v2/{persons|organizations}/{id}`` answers 200 ``{success, data: {id}}``, and 404
+``Person not found`` (``Organization not found``) for a record that does not exist or was
+deleted already; a refusal chosen through the control API answers 400 with its message."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from simulators.pipedrive.values import checked
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
+MAX_IDS = 100  # the list endpoints' ``ids``: "up to 100 entity ids"
 
 
 def encode_cursor(offset: int) -> str:
@@ -62,6 +67,24 @@ def _page(items: list[Any], request: Request) -> tuple[list[Any], dict[str, Any]
     return items[start:following], {"next_cursor": cursor}
 
 
+def listed_ids(request: Request) -> frozenset[int] | None:
+    """The list endpoints' ``ids`` parameter: comma-separated record ids, at most 100 (None
+    when not given: every record is listed).
+
+    Raises:
+        PipedriveError: 400, an id is not an integer or there are more than 100.
+    """
+    raw = request.query_params.get("ids")
+    if raw is None:
+        return None
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        raise bad_request("Validation failed: ids: must be a comma separated list of integers")
+    if len(parts) > MAX_IDS:
+        raise bad_request(f"Validation failed: ids: must contain at most {MAX_IDS} ids")
+    return frozenset(int(part) for part in parts)
+
+
 def _record_id(request: Request) -> int:
     return int(request.path_params["id"])
 
@@ -93,7 +116,11 @@ def record_routes(sim: PipedriveSim) -> list[Route]:
 
     def routes_of(kind: str) -> list[Route]:
         async def listing(request: Request) -> Response:
-            records = sorted(sim.stores[kind].records.values(), key=lambda r: r.id)
+            wanted = listed_ids(request)
+            records = sorted(
+                (r for r in sim.stores[kind].records.values() if wanted is None or r.id in wanted),
+                key=lambda r: r.id,
+            )
             page, more = _page(records, request)
             data = [shown(kind, record, sim.schema) for record in page]
             return JSONResponse({"success": True, "data": data, "additional_data": more})
@@ -117,6 +144,9 @@ def record_routes(sim: PipedriveSim) -> list[Route]:
 
         async def delete(request: Request) -> Response:
             record_id = _record_id(request)
+            stored = sim.stores[kind].get(record_id)
+            # The control API's refusals hold for deletes too, so a test can have one refused.
+            refuse_chosen(kind, {**stored.values, "custom_fields": dict(stored.custom)})
             sim.stores[kind].delete(record_id)
             return JSONResponse({"success": True, "data": {"id": record_id}})
 

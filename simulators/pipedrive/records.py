@@ -55,6 +55,7 @@ class RecordStore:
     kind: str
     records: dict[int, Stored] = field(default_factory=dict)
     next_id: int = 1
+    deleted: int = 0  # records deleted through the API since the last reset
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, record_id: int) -> Stored:
@@ -88,10 +89,16 @@ class RecordStore:
             return record
 
     def delete(self, record_id: int) -> None:
-        """Remove a record."""
+        """Delete a record. Pipedrive marks it deleted and purges it after 30 days; until then
+        the v2 API answers 404 for it as for one never made, so here it is simply gone.
+
+        Raises:
+            PipedriveError: 404, the record does not exist or was deleted already.
+        """
         with self._lock:
             self.get(record_id)
             del self.records[record_id]
+            self.deleted += 1
 
     def search(
         self, schema: Schema, term: str, fields: frozenset[str], exact: bool

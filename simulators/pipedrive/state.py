@@ -76,9 +76,11 @@ class PipedriveSim(Served):
         self.reset_served()
 
     def stats(self) -> dict[str, Any]:
-        """Records per Cardfile entity, requests answered, 429s sent, tokens spent."""
+        """Records per Cardfile entity (held, and deleted through the API), requests
+        answered, 429s sent, tokens spent."""
         return {
             "records": {ENTITY_OF[kind]: len(s.records) for kind, s in self.stores.items()},
+            "deleted": {ENTITY_OF[kind]: s.deleted for kind, s in self.stores.items()},
             **self.served_stats(),
             "tokens_spent": self.limits.spent,
         }

@@ -243,6 +243,58 @@ def test_deleting_a_person_answers_its_id(co: Company) -> None:
         assert api.get(f"/api/v2/persons/{person}").status_code == 404
 
 
+def test_a_deleted_record_is_gone_counted_and_a_second_delete_is_a_404(co: Company) -> None:
+    ann = co.person()
+    bob = co.person("Bob", "bob@acme.com")
+    with co.client() as api:
+        first = api.delete(f"/api/v2/persons/{ann}")
+        second = api.delete(f"/api/v2/persons/{ann}")
+        listed = api.get("/api/v2/persons")
+    assert first.status_code == 200
+    assert second.status_code == 404
+    assert second.json()["error"] == "Person not found"
+    assert [p["id"] for p in listed.json()["data"]] == [bob]
+    assert co.sim.stats()["records"]["contacts"] == 1
+    assert co.sim.stats()["deleted"] == {"contacts": 1, "companies": 0}
+
+
+def test_a_refusal_chosen_through_the_control_api_refuses_a_delete(co: Company) -> None:
+    person = co.person("Kept", "kept@acme.com")
+    co.control("refusals", {"field": "emails", "value": "kept@acme.com", "message": "Protected"})
+    with co.client() as api:
+        refused = api.delete(f"/api/v2/persons/{person}")
+        still = api.get(f"/api/v2/persons/{person}")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "Protected"
+    assert still.status_code == 200
+    assert co.sim.stats()["deleted"]["contacts"] == 0
+
+
+def test_a_lost_delete_answer_comes_after_the_record_is_deleted(co: Company) -> None:
+    person = co.person()
+    co.control("lost_answers", {"times": 1})
+    with co.client() as api:
+        lost = api.delete(f"/api/v2/persons/{person}")
+        again = api.delete(f"/api/v2/persons/{person}")
+    assert lost.status_code == 502
+    assert again.status_code == 404
+    assert co.sim.stats()["records"]["contacts"] == 0
+
+
+def test_the_list_takes_up_to_100_ids(co: Company) -> None:
+    ann = co.person()
+    co.person("Bob", "bob@acme.com")
+    carol = co.person("Carol", "carol@acme.com")
+    with co.client() as api:
+        some = api.get("/api/v2/persons", params={"ids": f"{carol},{ann},999"})
+        bad = api.get("/api/v2/persons", params={"ids": f"{ann},x"})
+        many = api.get("/api/v2/persons", params={"ids": ",".join(map(str, range(1, 102)))})
+    assert [p["id"] for p in some.json()["data"]] == [ann, carol]
+    assert bad.status_code == many.status_code == 400
+    assert "ids" in bad.json()["error"]
+    assert "at most 100" in many.json()["error"]
+
+
 # Search
 
 

@@ -11,6 +11,11 @@ says it is gone). A create that failed after Pipedrive may have stored it (a 5xx
 connection) is searched for again before it is sent again. Matching on ``id`` updates by id
 and creates the records that carry none.
 
+``find`` runs the same exact-match searches without writing (ids are looked up in one list
+request per 100, ``GET /api/v2/{object}?ids=…``); ``remove`` deletes one record a request
+(``DELETE /api/v2/{object}/{id}``: Pipedrive marks it deleted and purges it after 30 days),
+and a 404 means it is gone already.
+
 Requests run a few at a time, paced by one budget per connection: Pipedrive counts every
 request of a token in a 2-second window (20 to 120 requests for an API token by plan, 80 to
 480 for an OAuth token), and its ``x-ratelimit-*`` headers set the budget to the company's
@@ -37,6 +42,7 @@ from cardfile.connectors.base import (
     Identity,
     ListResult,
     OAuthApp,
+    Outcome,
     RateLimit,
     Record,
     RecordResult,
@@ -82,6 +88,7 @@ OAUTH_BURST = RateLimit(80, WINDOW_SECONDS)
 SEARCH_BURST = RateLimit(10, WINDOW_SECONDS)
 CONCURRENT_REQUESTS = 8  # the budget paces them; more in flight would only queue
 FIELDS_PAGE = 500
+IDS_PER_LIST = 100  # the list endpoints' ``ids`` takes "up to 100 entity ids"
 WRITTEN_OBJECTS = frozenset({"persons", "organizations"})
 _MATCHERS = {
     ("persons", "emails"): Matcher("emails", "email"),
@@ -110,6 +117,11 @@ def _for_records(error: RetryLater | Refused) -> VendorError:
 
 def _refused(message: str) -> RecordResult:
     return RecordResult.failed(VendorError(message))
+
+
+def _is_id(text: str) -> bool:
+    """Whether ``text`` can be a Pipedrive record id (ids are integers)."""
+    return text.isascii() and text.isdigit()
 
 
 def _merge(into: dict[str, Any], later: dict[str, Any]) -> None:
@@ -161,6 +173,8 @@ class PipedriveConnector(Connector):
         lists=True,
         reads_changes=False,
         record_id_key=RECORD_ID,
+        finds=True,
+        removes=True,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url=AUTHORIZE_URL,
@@ -364,6 +378,101 @@ class PipedriveConnector(Connector):
             except ConnectionBroken as error:
                 broken.append(error)
                 item.result = RecordResult.failed(error.error)
+
+    def _written_kind(self, entity: str) -> str:
+        kind = self._object(entity)
+        if kind not in WRITTEN_OBJECTS:
+            raise Refused(VendorError(f"the Pipedrive connector does not write {entity}"))
+        return kind
+
+    async def find(self, entity: str, match_key: str, values: Sequence[str]) -> dict[str, str]:
+        """The id of the oldest record holding each value in ``match_key``, found as
+        ``upsert`` finds it (an exact search per value, compared without case); for ``id``,
+        the ids that name records. Writes nothing.
+
+        Raises:
+            Refused: The entity is not written, or Pipedrive cannot search ``match_key``.
+            RetryLater: A search failed in passing.
+            ConnectionBroken: The token was refused or lacks a permission.
+        """
+        kind = self._written_kind(entity)
+        if match_key == RECORD_ID:
+            held = await self._existing(kind, values)
+            return {v: str(v).strip() for v in values if str(v).strip() in held}
+        matcher = await self._matcher(kind, match_key)
+        if matcher is None:
+            raise Refused(VendorError(f"Pipedrive cannot search {entity} by {match_key!r}"))
+        given: dict[str, list[str]] = {}  # compared text → the values as given
+        for value in values:
+            text = key_text(value)
+            if text is not None:
+                given.setdefault(text, []).append(value)
+        texts = list(given)
+        found = await asyncio.gather(
+            *(self._find_one(kind, matcher, text) for text in texts), return_exceptions=True
+        )
+        failure = next((f for f in found if isinstance(f, BaseException)), None)
+        if failure is not None:
+            raise failure
+        return {
+            value: record_id
+            for text, record_id in zip(texts, found, strict=True)
+            if isinstance(record_id, str)
+            for value in given[text]
+        }
+
+    async def _find_one(self, kind: str, matcher: Matcher, text: str) -> str | None:
+        async with self._slots:
+            return await self._writer.find(kind, matcher, text)
+
+    async def _existing(self, kind: str, values: Sequence[str]) -> set[str]:
+        """Which of the ids name records: one list request per 100 (an id that is no number
+        names none, and Pipedrive would refuse the whole request for it)."""
+        ids = list(dict.fromkeys(t for v in values if _is_id(t := str(v).strip())))
+        found: set[str] = set()
+        for start in range(0, len(ids), IDS_PER_LIST):
+            chunk = ids[start : start + IDS_PER_LIST]
+            params = {"ids": ",".join(chunk), "limit": IDS_PER_LIST}
+            answer = answer_of(await self._client.request("GET", f"/api/v2/{kind}", params=params))
+            listed = answer.get("data")
+            found |= {str(r.get("id")) for r in listed or [] if isinstance(r, dict)}
+        return found
+
+    async def remove(self, entity: str, vendor_ids: Sequence[str]) -> list[RecordResult]:
+        """Delete records by id, one request each; a record already gone is removed.
+
+        Raises:
+            ConnectionBroken: The token was refused or lacks a permission.
+        """
+        ids = [str(i).strip() for i in vendor_ids]
+        try:
+            kind = self._written_kind(entity)
+        except Refused as error:
+            return [RecordResult.failed(error.error) for _ in ids]
+        unique = list(dict.fromkeys(ids))  # an id given twice is deleted once
+        broken: list[ConnectorError] = []
+        done = await asyncio.gather(*(self._delete(kind, i, broken) for i in unique))
+        if broken:
+            raise broken[0]
+        by_id = dict(zip(unique, done, strict=True))
+        return [by_id[i] for i in ids]
+
+    async def _delete(
+        self, kind: str, record_id: str, broken: list[ConnectorError]
+    ) -> RecordResult:
+        if not _is_id(record_id):
+            return _refused(f"{record_id!r} is not a Pipedrive record id")
+        async with self._slots:
+            if broken:
+                return RecordResult.failed(broken[0].error)
+            try:
+                await self._writer.delete(kind, record_id)
+            except (RetryLater, Refused) as error:
+                return RecordResult.failed(_for_records(error))
+            except ConnectionBroken as error:
+                broken.append(error)
+                return RecordResult.failed(error.error)
+        return RecordResult(Outcome.REMOVED, record_id)
 
     async def update_list(
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]

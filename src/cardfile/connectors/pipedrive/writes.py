@@ -1,4 +1,5 @@
-"""One record written the only way Pipedrive allows: searched for, then patched or created.
+"""One record written the only way Pipedrive allows: searched for, then patched or created
+(or deleted by id).
 
 Pipedrive has no upsert, and a create is not idempotent; so this module is where a re-sent
 record is kept from becoming a second one:
@@ -91,6 +92,24 @@ class RecordWriter:
             response = await self._client.request("PATCH", f"{path}/{target}", json=body)
             return self._written(response, False, remembered)
         return await self._create(kind, body, matcher, remembered)
+
+    async def delete(self, kind: str, record_id: str) -> None:
+        """``DELETE /api/v2/{kind}/{id}``; a 404 means the record is gone already (deleted by
+        an earlier request whose answer was lost, or by someone else). The keys remembered for
+        it are forgotten, so that a later write of one of them searches instead of patching a
+        record that is gone.
+
+        Raises:
+            ConnectorError: The classified failure of the request, but for a 404.
+        """
+        try:
+            await self._client.request("DELETE", f"/api/v2/{kind}/{record_id}")
+        except Refused as error:
+            if error.status != 404:
+                raise
+        for remembered, target in list(self._known.items()):
+            if remembered[0] == kind and target == record_id:
+                del self._known[remembered]
 
     async def find(self, kind: str, matcher: Matcher, value: str) -> str | None:
         """The oldest record holding ``value`` in the match key, by an exact search."""
