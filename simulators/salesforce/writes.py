@@ -335,7 +335,27 @@ def delete(sim: SalesforceSim, ids: list[str], all_or_none: bool) -> list[dict[s
             error = RecordError("ENTITY_IS_DELETED", "entity is deleted", [])
             results.append({**save_result(None, error), "id": record_id})
             continue
+        # A refusal asked for acts as a before-delete trigger's addError would.
+        message = sim.faults.refusal(found.values)
+        if message is not None:
+            error = RecordError("FIELD_CUSTOM_VALIDATION_EXCEPTION", message, [])
+            results.append({**save_result(None, error), "id": found.id})
+            continue
         store.delete(found)
         undo.deleted(store, found)
+        _delete_memberships(sim, found.id, undo)
         results.append(save_result(found.id))
     return _finish(results, undo, all_or_none)
+
+
+def _delete_memberships(sim: SalesforceSim, record_id: str, undo: _Undo) -> None:
+    """Salesforce deletes the campaign members of a deleted contact, lead, account or
+    campaign along with it."""
+    members = sim.objects.get("CampaignMember")
+    if members is None:
+        return
+    for member in list(members.records.values()):
+        named = (member.values.get(f) for f in ("CampaignId", "ContactId", "LeadId", "AccountId"))
+        if any(str(value)[:15] == record_id[:15] for value in named if value):
+            members.delete(member)
+            undo.deleted(members, member)

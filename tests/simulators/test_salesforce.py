@@ -340,6 +340,47 @@ def test_delete_answers_each_id_in_order(org: Org) -> None:
     assert org.api.delete("/composite/sobjects", params={"ids": many}).status_code == 400
 
 
+def test_delete_takes_records_out_of_queries_and_stats(org: Org) -> None:
+    made = org.create([_contact(0), _contact(1)])
+    answer = org.api.delete("/composite/sobjects", params={"ids": made[0]["id"][:15]})
+    assert answer.json() == [{"id": made[0]["id"], "success": True, "errors": []}]
+    rows = org.query("SELECT Id FROM Contact").json()["records"]
+    assert [r["Id"] for r in rows] == [made[1]["id"]]
+    assert httpx.get(f"{org.url}/_simulator/stats").json()["records"]["contacts"] == 1
+
+
+def test_delete_refusals_asked_for_come_back_as_a_trigger_would(org: Org) -> None:
+    kept, gone = (r["id"] for r in org.create([_contact(0), _contact(1)]))
+    org.control("refusals", {"field": "LastName", "value": "P0", "message": "Keep P0"})
+    results = org.api.delete("/composite/sobjects", params={"ids": f"{kept},{gone}"}).json()
+    assert results[0] == {
+        "id": kept,
+        "success": False,
+        "errors": [
+            {"statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION", "message": "Keep P0", "fields": []}
+        ],
+    }
+    assert results[1] == {"id": gone, "success": True, "errors": []}
+    assert [r["Id"] for r in org.sim.records("Contact")] == [kept]
+
+
+def test_delete_all_or_none_puts_every_record_back(org: Org) -> None:
+    [made] = org.create([_contact(0)])
+    ids = f"{made['id']},003000000000404AAA"
+    results = org.api.delete("/composite/sobjects", params={"ids": ids, "allOrNone": "true"}).json()
+    assert results[0]["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    assert len(org.sim.records("Contact")) == 1
+
+
+def test_deleting_a_contact_deletes_its_campaign_memberships(org: Org) -> None:
+    campaign = org.api.post("/sobjects/Campaign", json={"Name": "Spring"}).json()["id"]
+    gone, stays = (r["id"] for r in org.create([_contact(0), _contact(1)]))
+    member = {"attributes": {"type": "CampaignMember"}, "CampaignId": campaign}
+    org.create([{**member, "ContactId": gone}, {**member, "ContactId": stays}])
+    org.api.delete("/composite/sobjects", params={"ids": gone})
+    assert [m["ContactId"] for m in org.sim.records("CampaignMember")] == [stays]
+
+
 def test_refusals_asked_for_come_back_as_a_validation_rule_would(org: Org) -> None:
     org.control("refusals", {"field": "Email", "value": "x@example.com", "message": "No thanks"})
     results = org.create([_contact(0, Email="x@example.com"), _contact(1)])

@@ -30,6 +30,7 @@ async def test_the_registry_finds_the_connector() -> None:
     assert caps.match_keys["contacts"][0] == "Email"
     assert caps.match_keys["companies"][0] == "Website"
     assert caps.lists and caps.reads_changes
+    assert caps.finds and caps.removes and caps.record_id_key == "Id"
 
 
 async def test_the_api_version_is_pinned_and_a_setting_overrides_it(org: Org) -> None:

@@ -17,6 +17,8 @@ record is matched depends on its key:
 Salesforce publishes no per-second limit, only the org's daily allocation over a rolling 24
 hours, which every answer reports in ``Sforce-Limit-Info`` (see ``limits.py``). Lists are
 campaigns (``campaigns.py``); changes are read by ``SystemModstamp`` (``changes.py``).
+``find`` asks the same SOQL an upsert asks, and writes nothing (``lookups.py``); ``remove``
+deletes by id into the recycle bin (``removals.py``).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from cardfile.connectors.salesforce.changes import (
 from cardfile.connectors.salesforce.errors import ERRORS, for_records, read_message
 from cardfile.connectors.salesforce.fields import described, field_of
 from cardfile.connectors.salesforce.limits import DAILY, DailyAllowance, read_limit_info
+from cardfile.connectors.salesforce.lookups import existing, oldest
 from cardfile.connectors.salesforce.query import json_of, query_rows
 from cardfile.connectors.salesforce.records import (
     key_text,
@@ -73,6 +76,7 @@ from cardfile.connectors.salesforce.records import (
     sobject_record,
     values_of,
 )
+from cardfile.connectors.salesforce.removals import remove_records
 from cardfile.connectors.values import UnsendableValue
 
 API_VERSION = "66.0"
@@ -174,6 +178,8 @@ class SalesforceConnector(Connector):
         lists=True,
         reads_changes=True,
         record_id_key="Id",
+        finds=True,
+        removes=True,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url=f"{login_server(None)}{AUTHORIZE_PATH}",
@@ -467,23 +473,64 @@ class SalesforceConnector(Connector):
         """Set each item's target to the oldest record holding its key, where one exists."""
 
         async def find(chunk: list[str]) -> None:
-            text = (
-                f"SELECT Id, {match_key} FROM {sobject} WHERE {match_key} IN "
-                f"{soql.in_list(chunk)} ORDER BY CreatedDate ASC, Id ASC"
-            )
             try:
-                rows = await query_rows(self._client, self.api, text)
+                found = await oldest(self._client, self.api, sobject, match_key, chunk)
             except (RetryLater, Refused) as error:
                 for key in chunk:
                     keyed[key].result = RecordResult.failed(for_records(error))
                 return
-            for row in rows:
-                held = row.get(match_key)
-                item = keyed.get(key_text(held)) if held not in (None, "") else None
-                if item is not None and item.target is None and row.get("Id"):
-                    item.target = str(row["Id"])
+            for key in chunk:
+                keyed[key].target = found.get(key)
 
         await self._gather([find(chunk) for chunk in soql.chunks(list(keyed))])
+
+    async def find(self, entity: str, match_key: str, values: Sequence[str]) -> dict[str, str]:
+        """The id of the oldest record holding each value in ``match_key``, found as
+        :meth:`upsert` finds them (SOQL, without case); ``Id`` answers which ids exist.
+        Writes nothing.
+
+        Raises:
+            Refused: ``match_key`` is no key Salesforce can match on, or a query was refused.
+            RetryLater: A query failed in passing, or the daily allocation is spent.
+            ConnectionBroken: The session was refused and could not be renewed, or the
+                connection names no instance.
+        """
+        sobject = self._sobject(entity)
+        given = [str(v) for v in values if v not in (None, "")]
+        if not given:
+            return {}
+        self._instance()
+        if match_key == RECORD_ID:
+            return await existing(self._client, self.api, self._gather, sobject, given)
+        if await self._mode(entity, match_key) is None:
+            raise Refused(
+                VendorError(f"Salesforce cannot match {entity} on {match_key!r}: no such key")
+            )
+        wanted: dict[str, list[str]] = {}  # values differing only in case share a record
+        for value in given:
+            wanted.setdefault(key_text(value), []).append(value)
+        holders: dict[str, str] = {}
+
+        async def look(chunk: list[str]) -> None:
+            holders.update(await oldest(self._client, self.api, sobject, match_key, chunk))
+
+        await self._gather([look(chunk) for chunk in soql.chunks(list(wanted))])
+        return {v: holders[key] for key, group in wanted.items() if key in holders for v in group}
+
+    async def remove(self, entity: str, vendor_ids: Sequence[str]) -> list[RecordResult]:
+        """Delete records by id into the org's recycle bin (see ``removals.py``); an id
+        already gone counts as removed. Results in input order.
+
+        Raises:
+            ConnectionBroken: The session was refused and could not be renewed, or the
+                connection names no instance.
+        """
+        sobject = self._sobject(entity)
+        ids = [str(i).strip() for i in vendor_ids]
+        if not ids:
+            return []
+        self._instance()
+        return await remove_records(self._client, self.api, self._gather, sobject, ids)
 
     async def update_list(
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]

@@ -9,6 +9,7 @@ by position.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,10 @@ from cardfile.connectors.values import JsonForm, utc_milliseconds
 # Per-record codes of a passing condition (another transaction held the row): a later
 # attempt may well succeed.
 RETRYABLE_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE"})
+# A delete's code for a record no longer there (in the recycle bin, or never was): the
+# record is gone, as a removal asks.
+GONE_CODE = "ENTITY_IS_DELETED"
+_RECORD_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 
 
 # Multi-select picklists take their values joined with ";".
@@ -39,6 +44,11 @@ def values_of(record: Record, *, without: tuple[str, ...] = ()) -> dict[str, Any
 def key_text(value: Any) -> str:
     """A match key's value as Salesforce compares it: SOQL and external ids ignore case."""
     return str(value_json(value)).strip().lower()
+
+
+def is_record_id(text: str) -> bool:
+    """Whether ``text`` is shaped like a record id (15 characters, or 18 with the checksum)."""
+    return _RECORD_ID.match(text) is not None
 
 
 def sobject_record(sobject: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,3 +96,21 @@ def result_of(item: Any, *, created: bool | None, status: int) -> RecordResult:
     return RecordResult(
         Outcome.CREATED if new else Outcome.UPDATED, str(record_id) if record_id else None
     )
+
+
+def removal_of(item: Any, record_id: str, *, status: int) -> RecordResult:
+    """One id's result from a ``DeleteResult``: removed, or failed in Salesforce's words.
+
+    Args:
+        item: The result.
+        record_id: The id as it was given.
+        status: The answer's HTTP status.
+    """
+    if not isinstance(item, dict):
+        return refused("Salesforce's answer held no result for this record", status=status)
+    if item.get("success"):
+        return RecordResult(Outcome.REMOVED, record_id)
+    error = failure(item.get("errors"), status)
+    if error.code == GONE_CODE:
+        return RecordResult(Outcome.REMOVED, record_id)
+    return RecordResult.failed(error)
