@@ -6,8 +6,14 @@ POST   /v2/objects/{object}/records/query                        filter, sorts, 
 GET    /v2/objects/{object}/records/{record_id}
 PATCH  /v2/objects/{object}/records/{record_id}                  update, appending multiselects
 PUT    /v2/objects/{object}/records/{record_id}                  update, overwriting them
-DELETE /v2/objects/{object}/records/{record_id}
+DELETE /v2/objects/{object}/records/{record_id}                  delete (200 ``{}``; 404 if none)
 GET    /v2/objects/{object}/records/{record_id}/entries          the record's list entries
+
+A deleted record leaves its object's records, its list entries go with it and references to it
+are cleared (``stats`` counts deletions per object). Attio's description documents only 200
+and 404 for a delete; a record matching a refusal the test asked for (``/_simulator/
+refusals``) is refused as writes are, 400 ``validation_type`` with the test's message, so a
+client's handling of a record Attio will not delete can be tested.
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ from starlette.routing import Route
 from simulators.attio.errors import bad_request, not_found
 from simulators.attio.gate import guarded, read_json
 from simulators.attio.query import run
-from simulators.attio.records import Record, RecordStore, record_json
+from simulators.attio.records import Record, RecordStore, plain_values, record_json
 from simulators.attio.state import AttioSim
 from simulators.attio.timestamps import stamp
-from simulators.attio.writes import assert_record, create, update, values_of
+from simulators.attio.writes import assert_record, create, refuse_if_asked, update, values_of
 
 _DEFAULT_ENTRIES = 100
 _MAX_ENTRIES = 1000
@@ -68,9 +74,9 @@ def record_routes(sim: AttioSim) -> list[Route]:
         if request.method == "GET":
             return answer(store, _found(store, record_id))
         if request.method == "DELETE":
-            _found(store, record_id)
-            del store.records[record_id]
-            sim.lists.forget_record(record_id)
+            gone = _found(store, record_id)
+            refuse_if_asked(sim.faults, plain_values(store.object, gone))
+            sim.delete(store, gone)
             return JSONResponse({})
         raw = values_of(await read_json(request))
         updated = update(

@@ -67,6 +67,22 @@ def values_json(container: Container, holder: Holder) -> dict[str, list[dict[str
     }
 
 
+def plain_values(container: Container, holder: Holder) -> dict[str, list[Payload]]:
+    """Every attribute's active values without Attio's value metadata (what a refusal and a
+    test compare)."""
+    return {
+        slug: [s.payload for s in active(holder, attribute)]
+        for slug, attribute in container.attributes.items()
+    }
+
+
+def drop_references(holder: Holder, record_id: str) -> None:
+    """Forget every reference value of ``holder`` that points at the record ``record_id``
+    (Attio clears references to a deleted record)."""
+    for slug, stored in holder.values.items():
+        holder.values[slug] = [s for s in stored if s.payload.get("target_record_id") != record_id]
+
+
 class RecordStore:
     """The records of one object, oldest first."""
 

@@ -10,7 +10,7 @@ from simulators.attio.errors import not_found
 from simulators.attio.limits import Limits
 from simulators.attio.lists import ListStore
 from simulators.attio.objects import standard_objects
-from simulators.attio.records import RecordStore, active
+from simulators.attio.records import Record, RecordStore, drop_references, plain_values
 from simulators.attio.references import References
 from simulators.attio.schema import ObjectType
 from simulators.kit.served import Served
@@ -52,6 +52,7 @@ class AttioSim(Served):
         self.objects: dict[str, ObjectType] = standard_objects(self.started)
         self.stores = {slug: RecordStore(obj) for slug, obj in self.objects.items()}
         self.lists = ListStore()
+        self.deleted = dict.fromkeys(self.stores, 0)
 
     def object_slug(self, ref: str) -> str | None:
         """The slug of an activated object named by slug or id."""
@@ -84,19 +85,34 @@ class AttioSim(Served):
         live = {slug: store for slug, store in self.stores.items() if slug in self.activated}
         return References(live, self.object_slug)
 
+    def delete(self, store: RecordStore, record: Record) -> None:
+        """Delete a record: its list entries go, and references to it are cleared."""
+        del store.records[record.id]
+        self.lists.forget_record(record.id)
+        for other in self.stores.values():
+            for holder in other.records.values():
+                drop_references(holder, record.id)
+        for entries in self.lists.entries.values():
+            for entry in entries.values():
+                drop_references(entry, record.id)
+        self.deleted[store.object.api_slug] += 1
+
     def reset(self) -> None:
         """Forget records, lists, faults, OAuth grants and counters (the objects' attributes,
         options and statuses stay, as a workspace's schema does)."""
         for store in self.stores.values():
             store.clear()
         self.lists.clear()
+        self.deleted = dict.fromkeys(self.stores, 0)
         self.limits.reset()
         self.reset_served()
 
     def stats(self) -> dict[str, Any]:
-        """Records per object, requests answered, 429s sent, lists, entries and refreshes."""
+        """Records and deleted records per object, requests answered, 429s sent, lists,
+        entries and refreshes."""
         return {
             "records": {slug: len(store.records) for slug, store in self.stores.items()},
+            "deleted": dict(self.deleted),
             **self.served_stats(),
             "lists": len(self.lists.lists),
             "entries": sum(len(entries) for entries in self.lists.entries.values()),
@@ -105,10 +121,4 @@ class AttioSim(Served):
     def records(self, object_slug: str) -> list[dict[str, list[Any]]]:
         """Every record's stored values (without Attio's value metadata), oldest first."""
         store = self.stores[object_slug]
-        return [
-            {
-                slug: [s.payload for s in active(record, attribute)]
-                for slug, attribute in store.object.attributes.items()
-            }
-            for record in store.records.values()
-        ]
+        return [plain_values(store.object, record) for record in store.records.values()]

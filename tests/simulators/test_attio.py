@@ -508,6 +508,60 @@ def test_records_are_read_and_deleted(ws: Workspace) -> None:
     assert _error(ws.api.delete(path), 404, "not_found")
 
 
+def test_a_deleted_record_leaves_records_stats_queries_and_references(ws: Workspace) -> None:
+    kept = ws.company("kept.com")
+    gone = ws.company("gone.com")
+    person = ws.assert_record(
+        "people",
+        "email_addresses",
+        email_addresses=["p@example.com"],
+        company=[{"target_object": "companies", "target_record_id": gone}],
+    )
+    person_id = person.json()["data"]["id"]["record_id"]
+    deleted = ws.api.delete(f"{RECORDS.format('companies')}/{gone}")
+    assert (deleted.status_code, deleted.json()) == (200, {})
+    assert [r["record_id"][0]["value"] for r in ws.sim.records("companies")] == [kept]
+    stats = ws.stats()
+    assert stats["records"]["companies"] == 1
+    assert stats["deleted"]["companies"] == 1 and stats["deleted"]["people"] == 0
+    query = ws.api.post(
+        f"{RECORDS.format('companies')}/query",
+        json={"filter": {"record_id": {"$in": [kept, gone]}}},
+    )
+    assert [r["id"]["record_id"] for r in query.json()["data"]] == [kept]
+    # Attio clears a reference to a deleted record.
+    read = ws.api.get(f"{RECORDS.format('people')}/{person_id}")
+    assert _values(read)["company"] == []
+    ws.control("reset")
+    assert ws.stats()["deleted"]["companies"] == 0
+
+
+def test_a_delete_the_test_refuses_keeps_the_record_with_the_message(ws: Workspace) -> None:
+    record_id = ws.company("keep.com")
+    ws.control("refusals", {"field": "domains", "value": "keep.com", "message": "Not this one"})
+    path = f"{RECORDS.format('companies')}/{record_id}"
+    assert _error(ws.api.delete(path), 400, "validation_type") == "Not this one"
+    assert ws.api.get(path).status_code == 200
+    assert ws.stats()["deleted"]["companies"] == 0
+
+
+def test_a_query_finds_key_values_without_case_oldest_first(ws: Workspace) -> None:
+    first = ws.company("one.com")
+    second = ws.company("two.com")
+    ws.company("three.com")
+    response = ws.api.post(
+        f"{RECORDS.format('companies')}/query",
+        json={
+            "filter": {"$or": [{"domains": "TWO.com"}, {"domains": "One.COM"}]},
+            "sorts": [{"attribute": "created_at", "direction": "asc"}],
+            "limit": 500,
+            "offset": 0,
+        },
+    )
+    assert [r["id"]["record_id"] for r in response.json()["data"]] == [first, second]
+    assert ws.stats()["records"]["companies"] == 3
+
+
 # Values: formats and validation
 
 

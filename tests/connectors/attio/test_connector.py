@@ -70,6 +70,7 @@ async def test_the_registry_finds_the_connector_and_its_capabilities() -> None:
         "deals": ("record_id",),
     }
     assert caps.lists and not caps.reads_changes
+    assert caps.finds and caps.removes and caps.record_id_key == "record_id"
     assert AttioConnector.default_base_url == "https://api.attio.com"
 
 

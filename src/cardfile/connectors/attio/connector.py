@@ -9,6 +9,11 @@ concurrent asserts never both create the record. Matching on ``record_id`` (deal
 no natural key) updates the record by id with ``PUT …/records/{record_id}`` and creates the
 records that carry none.
 
+``find`` reads the same matches without writing, through the record query (see
+:mod:`~cardfile.connectors.attio.query`); ``remove`` deletes records one per request
+(``DELETE /v2/objects/{object}/records/{record_id}``; Attio has no archive and no batch
+delete), a 404 meaning the record is gone already.
+
 An object must be activated in the workspace before Attio serves it (users, workspaces and
 deals are not by default): ``GET /v2/objects`` is read once per connector, and records of an
 object that is not there fail at once, with the way to fix it, and without a request.
@@ -19,15 +24,24 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-import httpx
-
 from cardfile.connectors.attio.auth import auth_for, token_url
-from cardfile.connectors.attio.errors import ERRORS, read_message
+from cardfile.connectors.attio.errors import ERRORS, for_records, read_message
 from cardfile.connectors.attio.fields import WITH_CHOICES, field_of, listed, live_attributes
+from cardfile.connectors.attio.lists import add_member, remove_member
+from cardfile.connectors.attio.query import (
+    CASELESS_KEYS,
+    CASELESS_TYPES,
+    chunks,
+    folded,
+    held,
+    holders,
+    is_record_id,
+)
 from cardfile.connectors.attio.records import (
+    json_of,
     key_values,
     record_id,
     record_of,
@@ -37,6 +51,7 @@ from cardfile.connectors.attio.records import (
     write_body,
     written,
 )
+from cardfile.connectors.attio.removal import delete_record
 from cardfile.connectors.base import (
     Capabilities,
     Connection,
@@ -65,7 +80,6 @@ from cardfile.connectors.http import RateBudget, VendorClient
 WRITES = RateLimit(25, 1.0)
 READS = RateLimit(100, 1.0)
 CONCURRENT_REQUESTS = 10  # the budgets pace them; more in flight would only queue
-ENTRIES_PAGE = 1000  # the largest page of a record's list entries
 STANDARD_OBJECTS = frozenset({"people", "companies", "users", "workspaces", "deals"})
 MATCH_KEYS = {
     "people": ("email_addresses",),
@@ -89,21 +103,6 @@ class _Write:
     created: bool | None  # None: an assert, whose answer has to tell
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _for_records(error: RetryLater | Refused) -> VendorError:
-    """The error each record of a failed request carries: a request that outlasted the
-    client's retries (a passing fault, a rate limit) is for a later run."""
-    if isinstance(error, RetryLater):
-        return replace(error.error, action=Action.RETRY)
-    return error.error
-
-
 def _missing_object(entity: str, objects: dict[str, Any]) -> VendorError:
     """Why records of ``entity`` cannot be written, and what a person can do about it."""
     if entity in STANDARD_OBJECTS:
@@ -115,6 +114,15 @@ def _missing_object(entity: str, objects: dict[str, Any]) -> VendorError:
         known = ", ".join(sorted(objects)) or "none"
         message = f"Attio has no object '{entity}' in this workspace (its objects: {known})"
     return VendorError(message, code="object_not_activated", action=Action.BROKEN)
+
+
+def _not_a_key(entity: str, match_key: str) -> str:
+    """Why ``match_key`` cannot match records of ``entity``, and what would."""
+    keys = " or ".join(MATCH_KEYS.get(entity, ())) or "a unique attribute"
+    return (
+        f"Attio cannot match {entity} on '{match_key}': it is not a unique, writable "
+        f"attribute of the object (use {keys}, or make the attribute unique in Attio)"
+    )
 
 
 def _chains(keys: list[list[str]]) -> list[list[int]]:
@@ -155,6 +163,8 @@ class AttioConnector(Connector):
         lists=True,
         reads_changes=False,
         record_id_key=RECORD_ID,
+        finds=True,
+        removes=True,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url="https://app.attio.com/authorize",
@@ -217,7 +227,7 @@ class AttioConnector(Connector):
                 response = await self._client.request("GET", "/v2/self")
             except ConnectorError as error:
                 return Health(False, error.message)
-            body = _json(response)
+            body = json_of(response)
             if isinstance(body, dict) and body.get("active") is True:
                 name = body.get("workspace_name") or body.get("workspace_slug") or "(unnamed)"
                 workspace = body.get("workspace_id")
@@ -245,7 +255,7 @@ class AttioConnector(Connector):
                     response = await self._client.request("GET", "/v2/objects")
                     self._objects = {
                         str(obj["api_slug"]): obj
-                        for obj in listed(_json(response))
+                        for obj in listed(json_of(response))
                         if obj.get("api_slug")
                     }
         return self._objects
@@ -260,14 +270,14 @@ class AttioConnector(Connector):
         if entity not in objects:
             raise ConnectionBroken(_missing_object(entity, objects))
         path = f"/v2/objects/{entity}/attributes"
-        attributes = live_attributes(_json(await self._client.request("GET", path)))
+        attributes = live_attributes(json_of(await self._client.request("GET", path)))
         choices: dict[str, list[dict[str, Any]]] = {}
 
         async def load(attribute: dict[str, Any]) -> None:
             slug = str(attribute["api_slug"])
             segment = WITH_CHOICES[str(attribute["type"])]
             answer = await self._client.request("GET", f"{path}/{slug}/{segment}")
-            choices[slug] = listed(_json(answer))
+            choices[slug] = listed(json_of(answer))
 
         await self._all([load(a) for a in attributes if a.get("type") in WITH_CHOICES])
         found = [field_of(a, choices.get(str(a["api_slug"]), ())) for a in attributes]
@@ -305,14 +315,9 @@ class AttioConnector(Connector):
                 return [RecordResult.failed(missing) for _ in records]
             mode = await self._mode(entity, match_key)
         except (RetryLater, Refused) as error:
-            return [RecordResult.failed(_for_records(error)) for _ in records]
+            return [RecordResult.failed(for_records(error)) for _ in records]
         if mode is None:
-            keys = " or ".join(MATCH_KEYS.get(entity, ())) or "a unique attribute"
-            message = (
-                f"Attio cannot match {entity} on '{match_key}': it is not a unique, writable "
-                f"attribute of the object (use {keys}, or make the attribute unique in Attio)"
-            )
-            return [refused(message) for _ in records]
+            return [refused(_not_a_key(entity, match_key)) for _ in records]
         results: list[RecordResult | None] = [None] * len(records)
         writes: list[_Write | None] = [None] * len(records)
         keys_of: list[list[str]] = [[] for _ in records]
@@ -374,11 +379,11 @@ class AttioConnector(Connector):
                 write.method, write.path, params=write.params, json=write.body
             )
         except (RetryLater, Refused) as error:
-            return RecordResult.failed(_for_records(error))
+            return RecordResult.failed(for_records(error))
         except ConnectorError as error:
             broken.append(error)
             return RecordResult.failed(error.error)
-        body = _json(response)
+        body = json_of(response)
         found = record_id(body)
         created = write.created
         if created is None:
@@ -386,6 +391,83 @@ class AttioConnector(Connector):
         if found is not None:
             self._written.add(found)
         return written(body, created=created)
+
+    async def find(self, entity: str, match_key: str, values: Sequence[str]) -> dict[str, str]:
+        """The record holding each of ``values`` in ``match_key``, as upsert would match it
+        (Attio's record query, oldest first; no write). ``record_id`` names the ids that exist.
+
+        Raises:
+            ConnectionBroken: The object is not activated, or the token was refused.
+            Refused: ``match_key`` is no key Attio matches on, or Attio refused the query.
+            RetryLater: The query failed in passing.
+        """
+        objects = await self._activated()
+        if entity not in objects:
+            raise ConnectionBroken(_missing_object(entity, objects))
+        mode = await self._mode(entity, match_key)
+        if mode is None:
+            raise Refused(VendorError(_not_a_key(entity, match_key)))
+        caseless = self._caseless(entity, match_key)
+        wanted: dict[str, list[str]] = {}  # the value as compared → the values as given
+        for value in values:
+            key = folded(value, caseless=caseless)
+            if key and (mode != "id" or is_record_id(key)):
+                wanted.setdefault(key, []).append(value)
+        pages = await self._all(
+            [holders(self._client, entity, match_key, c) for c in chunks([*wanted])]
+        )
+        found: dict[str, str] = {}
+        for page in pages:
+            for record in page:
+                found_id = record_id({"data": record})
+                if found_id is None:
+                    continue
+                for key in held(record, match_key, caseless=caseless):
+                    for given in wanted.get(key, ()):
+                        found.setdefault(given, found_id)  # oldest first: it wins
+        return found
+
+    def _caseless(self, entity: str, match_key: str) -> bool:
+        """Whether Attio compares ``match_key`` without case (record ids are lower case)."""
+        if match_key in CASELESS_KEYS or match_key == RECORD_ID:
+            return True
+        known = next((f for f in self._fields.get(entity, ()) if f.name == match_key), None)
+        return known is not None and known.vendor_type in CASELESS_TYPES
+
+    async def remove(self, entity: str, vendor_ids: Sequence[str]) -> list[RecordResult]:
+        """Delete records by id, one request each, a few at a time and paced by the write
+        budget; a record Attio no longer has (404) counts as removed.
+
+        Raises:
+            ConnectionBroken: The token was refused, or Attio lost the object mid-way.
+        """
+        ids = [str(i).strip() for i in vendor_ids]
+        if not ids:
+            return []
+        try:
+            objects = await self._activated()
+        except (RetryLater, Refused) as error:
+            return [RecordResult.failed(for_records(error)) for _ in ids]
+        if entity not in objects:
+            missing = _missing_object(entity, objects)
+            return [RecordResult.failed(missing) for _ in ids]
+        broken: list[ConnectorError] = []
+        results = await self._all([self._delete(entity, i, broken) for i in ids])
+        if broken:
+            raise broken[0]
+        return results
+
+    async def _delete(self, entity: str, record: str, broken: list[ConnectorError]) -> RecordResult:
+        """Delete one record; a broken connection is noted for the caller to raise."""
+        if broken:
+            return RecordResult.failed(broken[0].error)
+        try:
+            result = await delete_record(self._client, entity, record)
+        except ConnectorError as error:
+            broken.append(error)
+            return RecordResult.failed(error.error)
+        self._written.discard(record)
+        return result
 
     async def _all(self, calls: Sequence[Awaitable[T]]) -> list[T]:
         """Await ``calls`` a few at a time; the first failure is raised once all are done."""
@@ -411,11 +493,11 @@ class AttioConnector(Connector):
         try:
             answer = await self._client.request("GET", f"/v2/lists/{list_id}")
         except (RetryLater, Refused) as error:
-            failure = _for_records(error)
+            failure = for_records(error)
             return [ListResult(i, True, False, failure) for i in adds] + [
                 ListResult(i, False, False, failure) for i in removes
             ]
-        listed_list = record_of(_json(answer))
+        listed_list = record_of(json_of(answer))
         parents = listed_list.get("parent_object") or []
         parent = str(parents[0] if isinstance(parents, list) and parents else parents or "")
         ids = listed_list.get("id")
@@ -425,41 +507,8 @@ class AttioConnector(Connector):
             return [ListResult(i, True, False, failure) for i in adds] + [
                 ListResult(i, False, False, failure) for i in removes
             ]
-        added = await self._all([self._add(list_id, parent, i) for i in adds])
-        removed = await self._all([self._remove(list_id, real_id, parent, i) for i in removes])
+        added = await self._all([add_member(self._client, list_id, parent, i) for i in adds])
+        removed = await self._all(
+            [remove_member(self._client, list_id, real_id, parent, i) for i in removes]
+        )
         return added + removed
-
-    async def _add(self, list_id: str, parent: str, record: str) -> ListResult:
-        body = {"data": {"parent_record_id": record, "parent_object": parent, "entry_values": {}}}
-        try:
-            await self._client.request("PUT", f"/v2/lists/{list_id}/entries", json=body)
-        except Refused as error:
-            if error.error.code == "multiple_match_results":
-                # Entered more than once already (POST allows duplicates): it is a member.
-                return ListResult(record, True, True)
-            return ListResult(record, True, False, error.error)
-        except RetryLater as error:
-            return ListResult(record, True, False, _for_records(error))
-        return ListResult(record, True, True)
-
-    async def _remove(self, list_id: str, real_id: str, parent: str, record: str) -> ListResult:
-        path = f"/v2/objects/{parent}/records/{record}/entries"
-        try:
-            entries: list[str] = []
-            offset = 0
-            while True:
-                params = {"limit": ENTRIES_PAGE, "offset": offset}
-                page = listed(_json(await self._client.request("GET", path, params=params)))
-                entries += [str(e["entry_id"]) for e in page if e.get("list_id") == real_id]
-                if len(page) < ENTRIES_PAGE:
-                    break
-                offset += len(page)
-            for entry in entries:
-                try:
-                    await self._client.request("DELETE", f"/v2/lists/{list_id}/entries/{entry}")
-                except Refused as error:
-                    if error.status != 404:  # a 404: already removed, as asked
-                        raise
-        except (RetryLater, Refused) as error:
-            return ListResult(record, False, False, _for_records(error))
-        return ListResult(record, False, True)

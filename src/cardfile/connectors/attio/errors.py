@@ -12,9 +12,11 @@ table:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 
-from cardfile.connectors.errors import Action
+from cardfile.connectors.errors import Action, Refused, RetryLater, VendorError
 from cardfile.connectors.http import ErrorTable
 from cardfile.connectors.http.table import json_object
 
@@ -48,3 +50,11 @@ def read_message(response: httpx.Response) -> tuple[str, str | None]:
     message = body.get("message") or body.get("error_description") or response.reason_phrase
     code = body.get("code") or body.get("error")
     return str(message), str(code) if code is not None else None
+
+
+def for_records(error: RetryLater | Refused) -> VendorError:
+    """The error each record of a failed request carries: a request that outlasted the
+    client's retries (a passing fault, a rate limit) is for a later run."""
+    if isinstance(error, RetryLater):
+        return replace(error.error, action=Action.RETRY)
+    return error.error

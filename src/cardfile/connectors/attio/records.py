@@ -25,6 +25,8 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import httpx
+
 from cardfile.connectors.base import Outcome, Record, RecordResult
 from cardfile.connectors.errors import Action, VendorError
 
@@ -34,6 +36,14 @@ have been created by the request answered (``Date`` has whole seconds)."""
 
 _LATER = 0.001  # seconds a value must be younger than its record to count as written later
 _KEYED = ("email_address", "domain", "value", "original_phone_number", "target_record_id")
+
+
+def json_of(response: httpx.Response) -> Any:
+    """An answer's JSON (None when the body is not JSON)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def json_ready(value: Any) -> Any:
