@@ -1,5 +1,5 @@
-"""The record and schema routes: insert, upsert and list records, the fields of a module, and
-the org's details."""
+"""The record and schema routes: insert, upsert, read, search and delete records, the fields
+of a module, and the org's details."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulators.zoho import writes
+from simulators.zoho import reads, writes
 from simulators.zoho.errors import ZohoError
 from simulators.zoho.gate import guarded, read_json
 from simulators.zoho.modules import ORG_ID, USER
@@ -92,11 +92,40 @@ def record_routes(sim: ZohoSim) -> list[Route]:
 
     async def list_records(request: Request) -> Response:
         store = sim.store(str(request.path_params["module"]))
-        found = [record.to_json() for record in store.records.values()][:PER_PAGE]
+        ids = reads.ids_param(request.query_params, required=False)
+        chosen = list(store.records.values()) if ids is None else reads.by_ids(store, ids)
+        fields = request.query_params.get("fields")
+        found = [reads.shown(record, fields) for record in chosen][:PER_PAGE]
         if not found:
             return Response(status_code=204)
         info = {"per_page": PER_PAGE, "count": len(found), "page": 1, "more_records": False}
         return JSONResponse({"data": found, "info": info})
+
+    async def search(request: Request) -> Response:
+        store = sim.store(str(request.path_params["module"]))
+        test = reads.search_test(store, request.query_params)
+        page, per_page = reads.page_of(request.query_params)
+        newest_first = reversed(list(store.records.values()))
+        matched = [record for record in newest_first if test(record.to_json())]
+        start = (page - 1) * per_page
+        fields = request.query_params.get("fields")
+        found = [reads.shown(record, fields) for record in matched[start : start + per_page]]
+        if not found:
+            return Response(status_code=204)
+        more = len(matched) > start + per_page
+        info = {"per_page": per_page, "count": len(found), "page": page, "more_records": more}
+        return JSONResponse({"data": found, "info": info})
+
+    async def delete(request: Request) -> Response:
+        module = str(request.path_params["module"])
+        store = sim.store(module)
+        ids = reads.ids_param(request.query_params, required=True) or []
+
+        def gone(record_id: str) -> bool:
+            return sim.delete(module, record_id)
+
+        results = [reads.delete_item(store, i, refused, gone) for i in ids]
+        return JSONResponse({"data": results}, writes.status_of(results))
 
     async def fields(request: Request) -> Response:
         module = request.query_params.get("module")
@@ -126,6 +155,8 @@ def record_routes(sim: ZohoSim) -> list[Route]:
         Route("/crm/v8/org", guarded(sim, org), methods=["GET"]),
         Route("/crm/v8/settings/fields", guarded(sim, fields), methods=["GET"]),
         Route("/crm/v8/{module}/upsert", guarded(sim, upsert, write=True), methods=["POST"]),
+        Route("/crm/v8/{module}/search", guarded(sim, search), methods=["GET"]),
         Route("/crm/v8/{module}", guarded(sim, insert, write=True), methods=["POST"]),
         Route("/crm/v8/{module}", guarded(sim, list_records), methods=["GET"]),
+        Route("/crm/v8/{module}", guarded(sim, delete, write=True), methods=["DELETE"]),
     ]

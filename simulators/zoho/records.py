@@ -80,6 +80,10 @@ class ModuleStore:
         self.update(record, values)
         return record
 
+    def delete(self, record_id: str) -> bool:
+        """Move a record to the recycle bin (here: forget it); False when there is none."""
+        return self.records.pop(record_id, None) is not None
+
     def update(self, record: StoredRecord, values: dict[str, Any]) -> StoredRecord:
         """Set ``values`` on ``record`` (None clears a field)."""
         for name, value in values.items():

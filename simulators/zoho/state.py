@@ -72,6 +72,20 @@ class ZohoSim(Served):
         name = record.values.get("Full_Name") or record.values.get(store.module.duplicate_check)
         return {"name": name, "id": record.id}
 
+    def delete(self, module: str, record_id: str) -> bool:
+        """Delete a record of ``module``, and its links in related lists (as parent or as
+        member); False when there is none."""
+        store = self.store(module)
+        if not store.delete(record_id):
+            return False
+        name = store.module.api_name
+        for key in [k for k in self.members if k[0] == name and k[1] == record_id]:
+            del self.members[key]
+        for (_, _, related), linked in self.members.items():
+            if related == name:
+                linked.pop(record_id, None)
+        return True
+
     def member_list(self, key: MemberKey, *, create: bool = False) -> dict[str, dict[str, Any]]:
         """The related records of ``key`` by id.
 

@@ -413,6 +413,158 @@ def test_a_related_list_zoho_does_not_have_is_refused(org: Org) -> None:
     assert (missing.status_code, missing.json()["code"]) == (400, "INVALID_DATA")
 
 
+# Reading, searching and deleting records
+
+
+def _ids_of(response: httpx.Response) -> list[str]:
+    return [str(r["id"]) for r in _items(response)]
+
+
+def test_a_read_by_ids_answers_the_records_that_exist_with_the_fields_asked(org: Org) -> None:
+    first, second = org.contact(1), org.contact(2)
+    response = org.api.get(
+        "/crm/v8/Contacts", params={"ids": f"{second},6112000000999999,{first}", "fields": "Email"}
+    )
+    assert response.status_code == 200
+    assert _items(response) == [
+        {"id": second, "Email": "person2@example.com"},
+        {"id": first, "Email": "person1@example.com"},
+    ]
+    assert org.api.get("/crm/v8/Contacts", params={"ids": "6112000000999999"}).status_code == 204
+    wrong = org.api.get("/crm/v8/Contacts", params={"ids": "abc"})
+    assert (wrong.status_code, wrong.json()["message"]) == (400, "the id given seems to be invalid")
+    many = ",".join(str(6112000000300000 + n) for n in range(101))
+    too_many = org.api.get("/crm/v8/Contacts", params={"ids": many})
+    assert (too_many.status_code, too_many.json()["code"]) == (400, "LIMIT_EXCEEDED")
+
+
+def test_a_search_matches_criteria_without_case_newest_first(org: Org) -> None:
+    first, second, _ = org.contact(1), org.contact(2), org.contact(3)
+    query = "((Email:equals:PERSON1@example.com)or(Email:equals:person2@EXAMPLE.com))"
+    response = org.api.get("/crm/v8/Contacts/search", params={"criteria": query})
+    assert response.status_code == 200
+    assert _ids_of(response) == [second, first]
+    assert response.json()["info"] == {
+        "per_page": 200,
+        "count": 2,
+        "page": 1,
+        "more_records": False,
+    }
+    single = org.api.get(
+        "/crm/v8/Contacts/search", params={"criteria": "(Email:equals:person1@example.com)"}
+    )
+    assert _ids_of(single) == [first]
+    both = "((Last_Name:starts_with:person)and(Email:equals:person2@example.com))"
+    assert _ids_of(org.api.get("/crm/v8/Contacts/search", params={"criteria": both})) == [second]
+    by_email = org.api.get("/crm/v8/Contacts/search", params={"email": "Person1@Example.com"})
+    assert _ids_of(by_email) == [first]
+    none = org.api.get("/crm/v8/Contacts/search", params={"criteria": "(Email:equals:no@x.com)"})
+    assert (none.status_code, none.content) == (204, b"")
+
+
+def test_a_search_reads_escaped_values_and_pages(org: Org) -> None:
+    name = "Smith, Jones (UK)"
+    created = org.upsert("Accounts", {"Account_Name": name})
+    assert created.status_code == 200
+    query = "(Account_Name:equals:smith\\, jones \\(uk\\))"
+    found = org.api.get(
+        "/crm/v8/Accounts/search", params={"criteria": query, "fields": "Account_Name"}
+    )
+    assert _items(found) == [
+        {"id": created.json()["data"][0]["details"]["id"], "Account_Name": name}
+    ]
+    for n in range(5):
+        org.contact(n)
+    params = {"criteria": "(Last_Name:starts_with:Person)", "per_page": "2", "page": "3"}
+    last = org.api.get("/crm/v8/Contacts/search", params=params)
+    assert last.json()["info"]["more_records"] is False and len(_items(last)) == 1
+    params["page"] = "2"
+    assert org.api.get("/crm/v8/Contacts/search", params=params).json()["info"]["more_records"]
+
+
+def test_criteria_zoho_cannot_read_are_an_invalid_query(org: Org) -> None:
+    for query in (
+        "(Nickname:equals:x)",
+        "(Email:resembles:x)",
+        "(Email:equals:x",
+        "((Email:equals:a)or(Email:equals:b)and(Email:equals:c))",
+        "(" + "or".join(f"(Email:equals:{n})" for n in range(11)) + ")",
+    ):
+        response = org.api.get("/crm/v8/Contacts/search", params={"criteria": query})
+        assert (response.status_code, response.json()["code"]) == (400, "INVALID_QUERY"), query
+    missing = org.api.get("/crm/v8/Contacts/search")
+    assert (missing.status_code, missing.json()["code"]) == (400, "REQUIRED_PARAM_MISSING")
+
+
+def test_a_delete_takes_records_out_and_answers_each_id(org: Org) -> None:
+    first, second, third = org.contact(1), org.contact(2), org.contact(3)
+    response = org.api.delete("/crm/v8/Contacts", params={"ids": f"{first},{third}"})
+    assert response.status_code == 200
+    assert _items(response) == [
+        {
+            "code": "SUCCESS",
+            "details": {"id": first},
+            "message": "record deleted",
+            "status": "success",
+        },
+        {
+            "code": "SUCCESS",
+            "details": {"id": third},
+            "message": "record deleted",
+            "status": "success",
+        },
+    ]
+    assert [r["id"] for r in org.sim.records("Contacts")] == [second]
+    assert org.stats()["records"]["contacts"] == 1
+    again = org.api.delete("/crm/v8/Contacts", params={"ids": f"{first},{second}"})
+    assert again.status_code == 207
+    assert _items(again)[0] == {
+        "code": "INVALID_DATA",
+        "details": {"id": first},
+        "message": "the id given seems to be invalid",
+        "status": "error",
+    }
+    assert org.sim.records("Contacts") == []
+    gone = org.api.delete("/crm/v8/Contacts", params={"ids": first})
+    assert gone.status_code == 400 and _items(gone)[0]["code"] == "INVALID_DATA"
+
+
+def test_a_refused_delete_keeps_the_record_and_says_why(org: Org) -> None:
+    kept = org.contact(1)
+    message = "record not deletable"
+    org.control("refusals", {"field": "Email", "value": "person1@example.com", "message": message})
+    response = org.api.delete("/crm/v8/Contacts", params={"ids": kept})
+    assert response.status_code == 400
+    assert _items(response) == [
+        {"code": "INVALID_DATA", "details": {"id": kept}, "message": message, "status": "error"}
+    ]
+    assert [r["id"] for r in org.sim.records("Contacts")] == [kept]
+
+
+def test_a_delete_needs_ids_at_most_100_and_spends_a_credit(org: Org) -> None:
+    missing = org.api.delete("/crm/v8/Contacts")
+    assert (missing.status_code, missing.json()["code"]) == (400, "REQUIRED_PARAM_MISSING")
+    many = ",".join(str(6112000000300000 + n) for n in range(101))
+    too_many = org.api.delete("/crm/v8/Contacts", params={"ids": many})
+    assert (too_many.status_code, too_many.json()["code"]) == (400, "LIMIT_EXCEEDED")
+    before = org.stats()["credits_used"]
+    org.api.delete("/crm/v8/Contacts", params={"ids": "6112000000999999"})
+    assert org.stats()["credits_used"] == before + 1
+
+
+def test_a_deleted_record_leaves_the_campaigns_it_was_in(org: Org) -> None:
+    contact = org.contact(1)
+    created = org.api.post("/crm/v8/Campaigns", json={"data": [{"Campaign_Name": "Spring"}]})
+    campaign = created.json()["data"][0]["details"]["id"]
+    linked = org.api.put(f"/crm/v8/Campaigns/{campaign}/Contacts", json={"data": [{"id": contact}]})
+    assert linked.status_code == 200 and org.stats()["members"] == 1
+    assert org.api.delete("/crm/v8/Contacts", params={"ids": contact}).status_code == 200
+    assert org.stats()["members"] == 0
+    assert org.api.get(f"/crm/v8/Campaigns/{campaign}/Contacts").status_code == 204
+    assert org.api.delete("/crm/v8/Campaigns", params={"ids": campaign}).status_code == 200
+    assert org.sim.members == {}
+
+
 # Limits and faults
 
 

@@ -17,6 +17,13 @@ more than ten records). The budgets (``limits.py``) count requests against the c
 every write were a full batch; a semaphore keeps the requests in flight under the concurrency.
 Campaigns are Zoho's lists: ``update_list`` links and delinks contacts (or leads) in a
 campaign's related list.
+
+``find`` uses Zoho's search (``GET /crm/v8/{module}/search?criteria=…``), ten values to a
+request, and answers for the oldest record holding each value, as the upsert's duplicate check
+does; with the match key ``id`` it reads the ids (``GET /crm/v8/{module}?ids=…``) to say which
+exist. ``remove`` deletes records to Zoho's recycle bin (``DELETE /crm/v8/{module}?ids=…``,
+100 to a request); an id Zoho answers as invalid counts as removed once a read shows that no
+record has it.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from cardfile.connectors.base import (
     Identity,
     ListResult,
     OAuthApp,
+    Outcome,
     Record,
     RecordResult,
     UpsertMode,
@@ -51,11 +59,22 @@ from cardfile.connectors.zoho.fields import DUPLICATE_CHECK, fields_of
 from cardfile.connectors.zoho.limits import READS, WRITES, limits_of
 from cardfile.connectors.zoho.lists import membership_results
 from cardfile.connectors.zoho.records import (
+    GONE_CODE,
     domain_of,
+    items_by_id,
     key_text,
     payload,
     refused,
+    removal_of,
     result_of,
+)
+from cardfile.connectors.zoho.search import (
+    CRITERIA_PER_SEARCH,
+    IDS_PER_READ,
+    PER_PAGE,
+    criteria,
+    oldest_first,
+    record_id,
 )
 
 BATCH_SIZE = 100
@@ -64,6 +83,8 @@ MATCH_KEYS = {entity: (DUPLICATE_CHECK[module],) for entity, module in MODULES.i
 LIST_MODULE = "Campaigns"
 LIST_MEMBERS = ("Contacts", "Leads")  # a campaign's related lists of people, the default first
 LIST_CHUNK = 100  # ids per link or delink request
+DELETE_CHUNK = 100  # ids per delete request
+RECORD_ID = "id"  # the match key ``find`` takes for Zoho's own record ids
 
 
 @dataclass
@@ -106,6 +127,8 @@ class ZohoConnector(Connector):
         match_keys=MATCH_KEYS,
         lists=True,
         reads_changes=False,
+        finds=True,
+        removes=True,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url=f"https://accounts.zoho.com{AUTHORIZE_PATH}",
@@ -342,3 +365,116 @@ class ZohoConnector(Connector):
                 failure = _for_records(error)
                 return [ListResult(i, adding, False, failure) for i in ids]
         return membership_results(_json(response), ids, adding=adding, status=response.status_code)
+
+    async def find(self, entity: str, match_key: str, values: Sequence[str]) -> dict[str, str]:
+        """The id of the oldest record holding each of ``values`` in ``match_key`` (compared
+        without case, as the upsert's duplicate check compares); with ``id`` as the match key,
+        the values that are ids of existing records. Writes nothing.
+
+        Raises:
+            Refused: The module has no field ``match_key``, or Zoho refused the search.
+            RetryLater: A search failed in passing.
+        """
+        module = self._module(entity)
+        given = [str(value) for value in values if str(value).strip()]
+        if match_key == RECORD_ID:
+            existing = await self._existing(module, given)
+            return {value: value for value in given if value in existing}
+        known = await self._known(entity, {match_key})
+        if match_key not in known:
+            raise Refused(VendorError(f"Zoho CRM's {module} module has no field {match_key}"))
+        wanted: dict[str, list[str]] = {}
+        for value in given:
+            wanted.setdefault(key_text(value), []).append(value)
+        # One value of each folded key is searched for: Zoho's equals ignores case too.
+        searched = [held[0].strip() for held in wanted.values()]
+        held_by: list[Mapping[str, Any]] = []
+        for start in range(0, len(searched), CRITERIA_PER_SEARCH):
+            query = criteria(match_key, searched[start : start + CRITERIA_PER_SEARCH])
+            held_by += await self._search(module, query, match_key)
+        found: dict[str, str] = {}
+        for record in oldest_first(held_by):
+            for value in wanted.get(key_text(record.get(match_key)), []):
+                found.setdefault(value, str(record.get("id")))
+        return found
+
+    async def _search(self, module: str, query: str, match_key: str) -> list[Mapping[str, Any]]:
+        """Every record a search's criteria match, page by page (204: none)."""
+        found: list[Mapping[str, Any]] = []
+        page = 1
+        while True:
+            params = {
+                "criteria": query,
+                "fields": f"{match_key},Created_Time",
+                "page": str(page),
+                "per_page": str(PER_PAGE),
+            }
+            async with self._slots:
+                response = await self._client.request(
+                    "GET", f"/crm/v8/{module}/search", params=params
+                )
+            body = _json(response)
+            data = body.get("data")
+            found += [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+            info = body.get("info")
+            if not (isinstance(info, dict) and info.get("more_records")):
+                return found
+            page += 1
+
+    async def _existing(self, module: str, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` name records of ``module`` (a read of each 100 ids)."""
+        candidates = [i for i in dict.fromkeys(ids) if record_id(i)]
+        found: set[str] = set()
+        for start in range(0, len(candidates), IDS_PER_READ):
+            chunk = candidates[start : start + IDS_PER_READ]
+            params = {"ids": ",".join(chunk), "fields": "Created_Time"}
+            async with self._slots:
+                response = await self._client.request("GET", f"/crm/v8/{module}", params=params)
+            data = _json(response).get("data")
+            if isinstance(data, list):
+                found |= {str(r.get("id")) for r in data if isinstance(r, dict)}
+        return found
+
+    async def remove(self, entity: str, vendor_ids: Sequence[str]) -> list[RecordResult]:
+        """Delete records (into Zoho's recycle bin), 100 ids to a request; results in input
+        order, an id no record has counting as removed."""
+        module = self._module(entity)
+        ids = [str(i).strip() for i in vendor_ids]
+        # An id that is not a number names no Zoho record: gone already, without a request.
+        sent = [i for i in dict.fromkeys(ids) if record_id(i)]
+        answers: dict[str, RecordResult] = {}
+        for start in range(0, len(sent), DELETE_CHUNK):
+            answers |= await self._delete(module, sent[start : start + DELETE_CHUNK])
+        return [answers.get(i) or RecordResult(Outcome.REMOVED, i or None) for i in ids]
+
+    async def _delete(self, module: str, ids: list[str]) -> dict[str, RecordResult]:
+        """One delete request's results by id; ids Zoho calls invalid are read back, and
+        count as removed when no record has them."""
+        async with self._slots:
+            try:
+                response = await self._client.request(
+                    "DELETE", f"/crm/v8/{module}", params={"ids": ",".join(ids)}
+                )
+            except (RetryLater, Refused) as error:
+                failure = RecordResult.failed(_for_records(error))
+                return dict.fromkeys(ids, failure)
+        items = items_by_id(_json(response).get("data"), ids)
+        results = {i: removal_of(items.get(i), response.status_code) for i in ids}
+        doubted = [i for i, result in results.items() if _maybe_gone(result)]
+        if doubted:
+            try:
+                existing = await self._existing(module, doubted)
+            except (RetryLater, Refused):
+                existing = set(doubted)  # not known to be gone: Zoho's refusal stands
+            for i in doubted:
+                if i not in existing:
+                    results[i] = RecordResult(Outcome.REMOVED, i)
+        return {
+            i: replace(result, vendor_id=i) if result.outcome is Outcome.REMOVED else result
+            for i, result in results.items()
+        }
+
+
+def _maybe_gone(result: RecordResult) -> bool:
+    """Whether a delete's refusal may be Zoho's answer for an id no record has."""
+    return result.error is not None and result.error.code == GONE_CODE

@@ -71,3 +71,37 @@ def domain_of(website: Any) -> str | None:
     host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
     host = host.lower().removeprefix("www.")
     return host or None
+
+
+GONE_CODE = "INVALID_DATA"
+"""The code of a delete's item for an id Zoho has no record of (``the id given seems to be
+invalid``); Zoho also uses it for a record it would not delete, so an id answered so counts
+as removed only once a read shows it is gone."""
+
+
+def removal_of(item: Any, status: int) -> RecordResult:
+    """One id's result from its item of a delete's ``data``."""
+    if not isinstance(item, dict):
+        return refused("Zoho's answer did not mention this record", status=status)
+    raw = item.get("details")
+    details: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    if item.get("status") == "success":
+        found = details.get("id")
+        return RecordResult(Outcome.REMOVED, str(found) if found else None)
+    code = item.get("code")
+    return refused(message_of(item), status=status, code=str(code) if code else None)
+
+
+def items_by_id(data: Any, ids: list[str]) -> dict[str, Any]:
+    """A multi-id answer's items by the id each names (``details.id``), or by position for an
+    item that names none (Zoho answers in input order)."""
+    items = data if isinstance(data, list) else []
+    found: dict[str, Any] = {}
+    for position, item in enumerate(items):
+        details = item.get("details") if isinstance(item, dict) else None
+        named = details.get("id") if isinstance(details, dict) else None
+        if named is not None:
+            found.setdefault(str(named), item)
+        elif position < len(ids):
+            found.setdefault(ids[position], item)
+    return found
