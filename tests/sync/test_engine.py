@@ -171,3 +171,22 @@ def test_one_unfinished_run_per_sync(world: sessionmaker[Session], tenant: Tenan
         first, created = runs.start(session, sync, full=False, dry_run=False, trigger="manual")
         second, again = runs.start(session, sync, full=True, dry_run=False, trigger="manual")
     assert created and not again and second.id == first.id
+
+
+def test_changes_spread_over_the_source_go_out_in_full_batches(
+    world: sessionmaker[Session], tenant: Tenant, control: SimulatorControl
+) -> None:
+    run(world, tenant)
+    with transaction(world) as session:  # one company in every 30, across all the chunks
+        for company in session.scalars(select(Company).order_by(Company.id)):
+            if company.id % 30 == 0:
+                companies.update(session, company, {"name": company.name + " (renamed)"})
+    with transaction(world) as session:
+        sync = syncs.get(session, tenant.workspace_id, "companies to hubspot")
+        started, _ = runs.start(session, sync, full=False, dry_run=False, trigger="manual")
+
+    # Chunks of 20 records: each holds at most one change, yet one request sends all ten.
+    asyncio.run(run_sync(world, VAULT, started.id, chunk=20))
+    with world() as session:
+        done = runs.get(session, tenant.workspace_id, started.id)
+    assert (done.counts["updated"], done.counts["requests"]) == (10, 1)

@@ -42,6 +42,7 @@ async def run_sync(
     run_id: str,
     *,
     stale_after: timedelta = STALE_AFTER,
+    chunk: int = 2000,
 ) -> str | None:
     """Run (or take over) the sync run ``run_id``; its status, None when not this worker's
     to run, or ``BUSY`` when another run is writing to the same vendor object (the caller
@@ -86,7 +87,9 @@ async def run_sync(
             open_connector, sessions, sync.workspace_id, sync.connection, vault
         )
         async with connector:
-            status = await Run(sessions, connector, sync, run, heartbeat=heartbeat).execute()
+            status = await Run(
+                sessions, connector, sync, run, chunk=chunk, heartbeat=heartbeat
+            ).execute()
     except jobs.Superseded:
         return None
     except RetryLater as error:

@@ -133,19 +133,24 @@ class Run:
         started = time.monotonic()
         cancelled = False
         after = 0
-        while True:
-            batch = await self._db(partial(self._next_chunk, after=after))
-            if not batch:
+        # Records to send gather across source chunks until they fill a group, so a few
+        # changes spread over a million records still go out in full batches.
+        pending: list[_Planned] = []
+        exhausted = False
+        while not cancelled and not (exhausted and not pending):
+            if not exhausted and len(pending) < self.group:
+                batch = await self._db(partial(self._next_chunk, after=after))
+                if batch:
+                    after = batch[-1].id
+                    pending += await self._db(partial(self._plan, batch=batch))
+                else:
+                    exhausted = True
+                continue
+            if await self._db(lambda s: runs.by_id(s, self.run.id).cancel_requested):
+                cancelled = True
                 break
-            after = batch[-1].id
-            planned = await self._db(partial(self._plan, batch=batch))
-            for start in range(0, len(planned), self.group):
-                if await self._db(lambda s: runs.by_id(s, self.run.id).cancel_requested):
-                    cancelled = True
-                    break
-                await self._send(planned[start : start + self.group], started)
-            if cancelled:
-                break
+            group, pending = pending[: self.group], pending[self.group :]
+            await self._send(group, started)
         if self.spec.mode is Mode.MIRROR and not cancelled and not self.run.dry_run:
             await self._remove_departed()
         self._tally_stats(started)
