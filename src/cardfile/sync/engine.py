@@ -25,13 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from cardfile.connectors.base import Connector, Outcome, RecordResult
 from cardfile.store import companies, runs
 from cardfile.store.db import transaction
-from cardfile.store.errors import StoreError
 from cardfile.store.runs import Result, State, StoredRun
 from cardfile.store.schema import EXTERNAL_ID_COLUMNS, utcnow
 from cardfile.store.syncs import StoredSync
 from cardfile.sync.mapping import fingerprint, match_value, payload
 from cardfile.sync.pushes import vendor_entity
-from cardfile.sync.source import HubRecord, chunks
+from cardfile.sync.source import HubRecord, Reader
 from cardfile.sync.spec import Mode, SyncSpec, parse
 
 FIRST_RETRY = timedelta(minutes=1)
@@ -116,6 +115,8 @@ class Run:
         self.group = max(connector.capabilities.batch_size * 10, 50)
         self.counts = Counts()
         self.departed: list[int] = []  # mirror: records the filter now leaves out
+        self._reader: Reader | None = None
+        self._unmatched: list[Result] = []
         self._base_stats = _stats(connector)
         # Where a record's vendor id is kept in the hub (companies only: vendor ids are theirs).
         column = EXTERNAL_ID_COLUMNS.get(f"{sync.provider}Id")
@@ -139,18 +140,18 @@ class Run:
         exhausted = False
         while not cancelled and not (exhausted and not pending):
             if not exhausted and len(pending) < self.group:
-                batch = await self._db(partial(self._next_chunk, after=after))
-                if batch:
-                    after = batch[-1].id
-                    pending += await self._db(partial(self._plan, batch=batch))
-                else:
-                    exhausted = True
+                planned, after = await self._read(partial(self._next, after=after))
+                exhausted = after == 0
+                pending += planned
                 continue
             if await self._db(lambda s: runs.by_id(s, self.run.id).cancel_requested):
                 cancelled = True
                 break
             group, pending = pending[: self.group], pending[self.group :]
             await self._send(group, started)
+        if self._unmatched:
+            await self._db(partial(self._keep, results=self._unmatched))
+            self._unmatched = []
         if self.spec.mode is Mode.MIRROR and not cancelled and not self.run.dry_run:
             await self._remove_departed()
         self._tally_stats(started)
@@ -159,11 +160,23 @@ class Run:
         await self._db(lambda s: runs.end(s, self.run.id, status, counts))
         return status
 
-    def _next_chunk(self, session: Session, *, after: int) -> list[HubRecord]:
-        source = chunks(
-            session, self.sync.workspace_id, self.spec.source, after=after, size=self.chunk
-        )
-        return next(source, [])
+    async def _read(self, work: Callable[[Session], T]) -> T:
+        """``work`` in a session of its own that only reads (no write lock on SQLite)."""
+
+        def in_session() -> T:
+            with self.sessions() as session:
+                return work(session)
+
+        return await asyncio.to_thread(in_session)
+
+    def _next(self, session: Session, *, after: int) -> tuple[list[_Planned], int]:
+        """The next chunk, planned; and where the chunk after it starts (0: the end)."""
+        if self._reader is None:
+            self._reader = Reader.load(session, self.sync.workspace_id, self.spec.source)
+        batch = self._reader.chunk(session, after=after, size=self.chunk)
+        if not batch:
+            return [], 0
+        return self._plan(session, batch=batch), batch[-1].id
 
     def _plan(self, session: Session, *, batch: list[HubRecord]) -> list[_Planned]:
         """What of ``batch`` must be sent; the rest is counted here."""
@@ -203,7 +216,7 @@ class Run:
             planned.append(_Planned(record, made, printed, state))
         if unmatched and not self.run.dry_run:
             self.counts.failed += len(unmatched)
-            runs.record(session, self.sync.id, self.run.id, unmatched)
+            self._unmatched += unmatched  # written with the next group, or at the end
         return planned
 
     async def _send(self, group: list[_Planned], started: float) -> None:
@@ -256,8 +269,10 @@ class Run:
         self._tally_stats(started)
         counts = self.counts.as_dict()
 
+        unmatched, self._unmatched = self._unmatched, []
+
         def keep(session: Session) -> None:
-            runs.record(session, self.sync.id, self.run.id, results)
+            runs.record(session, self.sync.id, self.run.id, [*results, *unmatched])
             self._write_back(session, planned_ids, results)
             runs.save_counts(session, self.run.id, counts)
             if self.heartbeat is not None:  # may refuse: another worker took the run over
@@ -370,21 +385,17 @@ class Run:
     def _write_back(
         self, session: Session, planned: dict[int, _Planned], results: list[Result]
     ) -> None:
-        """Give hub companies the vendor's id, so every face of the hub shows it."""
+        """Give hub companies the vendor's id, so every face of the hub shows it (those
+        whose id column is empty; an id another company holds stays in the state only)."""
         if self.id_column is None:
             return
-        for result in results:
-            record = planned[result.record_id].record
-            if result.vendor_id is None or record.fields.get(_label(self.id_column)):
-                continue
-            company = companies.find(session, self.sync.workspace_id, record.id)
-            if company is None:
-                continue
-            try:
-                with session.begin_nested():
-                    companies.update(session, company, {self.id_column: result.vendor_id})
-            except StoreError:
-                pass  # another company holds that id: the state still has it
+        label = _label(self.id_column)
+        ids = {
+            r.record_id: r.vendor_id
+            for r in results
+            if r.vendor_id is not None and not planned[r.record_id].record.fields.get(label)
+        }
+        companies.give_ids(session, self.sync.workspace_id, self.id_column, ids)
 
     def _tally_stats(self, started: float) -> None:
         requests, limited, retried = _stats(self.connector)

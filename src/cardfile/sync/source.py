@@ -117,41 +117,66 @@ def _people_fields(session: Session, people: Sequence[Person]) -> dict[int, dict
     return found
 
 
-def chunks(
-    session: Session, workspace_id: int, source: str, *, after: int = 0, size: int = 2000
-) -> Iterator[list[HubRecord]]:
-    """The workspace's records of ``source`` with an id above ``after``, ``size`` at a time."""
-    defs = attributes.definitions(session, workspace_id, ENTITY[source])
-    specs = attributes.specs(session, defs)
-    names = {d.id: d.name for d in defs}
-    model: Any = Company if source == "companies" else Person
-    while True:
+@dataclass(frozen=True)
+class Reader:
+    """Reads one workspace's records of one source, the attribute definitions loaded once."""
+
+    workspace_id: int
+    source: str
+    names: dict[int, str]
+    specs: dict[int, TypeSpec]
+
+    @classmethod
+    def load(cls, session: Session, workspace_id: int, source: str) -> Reader:
+        """A reader with the workspace's attribute definitions of ``source``."""
+        defs = attributes.definitions(session, workspace_id, ENTITY[source])
+        names = {d.id: d.name for d in defs}
+        return cls(workspace_id, source, names, attributes.specs(session, defs))
+
+    def chunk(self, session: Session, *, after: int, size: int) -> list[HubRecord]:
+        """The next ``size`` records with an id above ``after`` (none: the end)."""
+        model: Any = Company if self.source == "companies" else Person
         rows = list(
             session.scalars(
                 select(model)
-                .where(model.workspace_id == workspace_id, model.id > after)
+                .where(model.workspace_id == self.workspace_id, model.id > after)
                 .order_by(model.id)
                 .limit(size)
             )
         )
         if not rows:
-            return
+            return []
         ids = [r.id for r in rows]
-        values = attributes.values_of(session, ENTITY[source], ids)
+        values = attributes.values_of(session, ENTITY[self.source], ids)
         fields = (
             {r.id: _company_fields(r) for r in rows}
-            if source == "companies"
+            if self.source == "companies"
             else _people_fields(session, rows)
         )
-        yield [
+        found = [
             HubRecord(
                 id=r.id,
                 fields=fields[r.id],
                 attributes={
-                    names[d]: plain(specs[d], v) for _, d, v in values.get(r.id, ()) if d in names
+                    self.names[d]: plain(self.specs[d], v)
+                    for _, d, v in values.get(r.id, ())
+                    if d in self.names
                 },
             )
             for r in rows
         ]
-        after = ids[-1]
         session.expunge_all()  # keep the session's identity map from growing with the source
+        return found
+
+
+def chunks(
+    session: Session, workspace_id: int, source: str, *, after: int = 0, size: int = 2000
+) -> Iterator[list[HubRecord]]:
+    """The workspace's records of ``source`` with an id above ``after``, ``size`` at a time."""
+    reader = Reader.load(session, workspace_id, source)
+    while True:
+        found = reader.chunk(session, after=after, size=size)
+        if not found:
+            return
+        yield found
+        after = found[-1].id
