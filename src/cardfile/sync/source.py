@@ -4,7 +4,7 @@ its option id), so memory stays bounded however many records there are."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardfile.store import attributes
-from cardfile.store.schema import EXTERNAL_ID_COLUMNS, Company, Person
+from cardfile.store.schema import EXTERNAL_ID_COLUMNS, Company, Person, table_of
 from cardfile.sync.spec import Condition, Source
 from cardfile.types import AttributeType, TypeSpec
 
@@ -82,7 +82,7 @@ def attribute_types(session: Session, workspace_id: int, source: str) -> dict[st
     }
 
 
-def _company_fields(company: Company) -> dict[str, Any]:
+def _company_fields(company: Any) -> dict[str, Any]:
     found: dict[str, Any] = {
         "id": str(company.id),
         "name": company.name,
@@ -95,7 +95,7 @@ def _company_fields(company: Company) -> dict[str, Any]:
     return found
 
 
-def _people_fields(session: Session, people: Sequence[Person]) -> dict[int, dict[str, Any]]:
+def _people_fields(session: Session, people: Sequence[Any]) -> dict[int, dict[str, Any]]:
     company_ids = {p.company_id for p in people if p.company_id is not None}
     owners: Mapping[int, tuple[str, str | None]] = {}
     if company_ids:
@@ -136,14 +136,14 @@ class Reader:
     def chunk(self, session: Session, *, after: int, size: int) -> list[HubRecord]:
         """The next ``size`` records with an id above ``after`` (none: the end)."""
         model: Any = Company if self.source == "companies" else Person
-        rows = list(
-            session.scalars(
-                select(model)
-                .where(model.workspace_id == self.workspace_id, model.id > after)
-                .order_by(model.id)
-                .limit(size)
-            )
-        )
+        table = table_of(model)
+        # Plain rows, not ORM objects: a run may read a million of them and change none.
+        rows: Any = session.execute(
+            select(table)
+            .where(table.c.workspace_id == self.workspace_id, table.c.id > after)
+            .order_by(table.c.id)
+            .limit(size)
+        ).all()
         if not rows:
             return []
         ids = [r.id for r in rows]
@@ -153,7 +153,7 @@ class Reader:
             if self.source == "companies"
             else _people_fields(session, rows)
         )
-        found = [
+        return [
             HubRecord(
                 id=r.id,
                 fields=fields[r.id],
@@ -165,18 +165,3 @@ class Reader:
             )
             for r in rows
         ]
-        session.expunge_all()  # keep the session's identity map from growing with the source
-        return found
-
-
-def chunks(
-    session: Session, workspace_id: int, source: str, *, after: int = 0, size: int = 2000
-) -> Iterator[list[HubRecord]]:
-    """The workspace's records of ``source`` with an id above ``after``, ``size`` at a time."""
-    reader = Reader.load(session, workspace_id, source)
-    while True:
-        found = reader.chunk(session, after=after, size=size)
-        if not found:
-            return
-        yield found
-        after = found[-1].id
