@@ -131,6 +131,9 @@ class Company(Base):
         Index("ix_companies_workspace_name", "workspace_id", "name"),
         Index("ix_companies_workspace_domain", "workspace_id", "domain"),
         Index("ix_companies_workspace_change_seq", "workspace_id", "change_seq"),
+        # Keyset pages of one workspace by id (sync runs): without it SQLite answers each
+        # page by scanning the workspace, and a million companies take quadratic time.
+        Index("ix_companies_workspace_id_id", "workspace_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -165,6 +168,7 @@ class Person(Base):
         ),
         Index("ix_people_company_id", "company_id"),
         Index("ix_people_workspace_change_seq", "workspace_id", "change_seq"),
+        Index("ix_people_workspace_id_id", "workspace_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
