@@ -67,6 +67,9 @@ def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
+# The deployment that runs separate workers is the PostgreSQL one; once is enough here.
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)
 def test_a_run_whose_worker_was_killed_ends_with_each_record_once(
     engine: Engine,
     sessions: sessionmaker[Session],

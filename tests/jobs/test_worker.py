@@ -31,7 +31,7 @@ from tests.jobs.test_queue import REDIS_URL
 SECRET = "worker-test-secret-key-0123456789"
 
 
-@pytest.fixture(params=["store", "redis"])
+@pytest.fixture
 def queue_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """Where the queue lives: the store's own database (None), or Redis."""
     if request.param == "store":
@@ -51,6 +51,15 @@ def queue_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("engine", "queue_url"),
+    [
+        ("sqlite", "store"),
+        pytest.param("postgres", "store", marks=pytest.mark.postgres),
+        pytest.param("postgres", "redis", marks=pytest.mark.postgres),
+    ],
+    indirect=True,
+)
 def test_two_workers_run_every_job_once(
     engine: Engine,
     sessions: sessionmaker[Session],
