@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cardfile.connectors.errors import ConnectorError, RetryLater
 from cardfile.ingest.pushes import record_accepted
 from cardfile.store import jobs
-from cardfile.store.db import transaction
+from cardfile.store.db import in_transaction, transaction
 from cardfile.store.errors import StoreError
 from cardfile.store.vault import Vault
 from cardfile.sync.connections import open_connector
@@ -63,11 +63,6 @@ def push_params(
     }
 
 
-def _in(sessions: sessionmaker[Session], work: Callable[[Session], Any]) -> Any:
-    with transaction(sessions) as session:
-        return work(session)
-
-
 async def run_push(
     sessions: sessionmaker[Session],
     vault: Vault,
@@ -82,7 +77,7 @@ async def run_push(
             queue retries it later.
     """
     job = await asyncio.to_thread(
-        _in, sessions, lambda s: jobs.claim(s, job_id, stale_after=stale_after)
+        in_transaction, sessions, lambda s: jobs.claim(s, job_id, stale_after=stale_after)
     )
     if job is None:
         return  # finished, or another worker has it
@@ -92,11 +87,11 @@ async def run_push(
     async def keep(tally: PushTally) -> None:
         progress = tally.as_dict()
         await asyncio.to_thread(
-            _in, sessions, lambda s: jobs.save_progress(s, job_id, attempt, progress)
+            in_transaction, sessions, lambda s: jobs.save_progress(s, job_id, attempt, progress)
         )
 
     async def end(write: Callable[[Session], None]) -> None:
-        await asyncio.to_thread(_in, sessions, write)
+        await asyncio.to_thread(in_transaction, sessions, write)
 
     try:
         connector = await asyncio.to_thread(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,23 +16,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from cardfile.connectors.errors import ConnectorError, RetryLater
 from cardfile.jobs.pushes import MAX_ATTEMPTS, STALE_AFTER
 from cardfile.store import jobs, runs, syncs
-from cardfile.store.db import transaction
+from cardfile.store.db import in_transaction
 from cardfile.store.errors import StoreError
 from cardfile.store.runs import StoredRun
 from cardfile.store.syncs import StoredSync
 from cardfile.store.vault import Vault
 from cardfile.sync.connections import open_connector
 from cardfile.sync.engine import Run
-from cardfile.sync.spec import SpecError
+from cardfile.sync.spec import SpecError, interval_of
 
 log = logging.getLogger(__name__)
 BUSY = "busy"  # another run is writing to the same vendor object: try again shortly
-_EVERY = re.compile(r"^every\s+(\d+)\s*(m|min|minutes?|h|hours?)$")
-
-
-def _in(sessions: sessionmaker[Session], work: Any) -> Any:
-    with transaction(sessions) as session:
-        return work(session)
 
 
 async def run_sync(
@@ -57,9 +50,9 @@ async def run_sync(
             return BUSY
         return jobs.claim(session, run_id, stale_after=stale_after)
 
-    job = await asyncio.to_thread(_in, sessions, claim)
-    if job is None or job == BUSY:
-        return job if isinstance(job, str) else None
+    job = await asyncio.to_thread(in_transaction, sessions, claim)
+    if not isinstance(job, jobs.StoredJob):
+        return job  # BUSY, or None: not this worker's to run
     attempt = job.attempts
 
     def begin(session: Session) -> tuple[StoredRun, StoredSync]:
@@ -67,7 +60,7 @@ async def run_sync(
         run = runs.by_id(session, run_id)
         return run, syncs.by_id(session, run.sync_id)
 
-    run, sync = await asyncio.to_thread(_in, sessions, begin)
+    run, sync = await asyncio.to_thread(in_transaction, sessions, begin)
 
     def heartbeat(session: Session, counts: dict[str, Any]) -> None:
         jobs.save_progress(session, run_id, attempt, counts)
@@ -77,7 +70,7 @@ async def run_sync(
             runs.end(session, run_id, status, run.counts, error)
             jobs.fail(session, run_id, attempt, error)
 
-        await asyncio.to_thread(_in, sessions, write)
+        await asyncio.to_thread(in_transaction, sessions, write)
 
     if run.cancel_requested:
         await end(runs.CANCELLED, "cancelled before it started")
@@ -97,7 +90,9 @@ async def run_sync(
         if attempt >= MAX_ATTEMPTS:
             await end(runs.FAILED, reason)
             return runs.FAILED
-        await asyncio.to_thread(_in, sessions, lambda s: jobs.requeue(s, run_id, attempt, reason))
+        await asyncio.to_thread(
+            in_transaction, sessions, lambda s: jobs.requeue(s, run_id, attempt, reason)
+        )
         raise
     except (ConnectorError, SpecError, StoreError) as error:
         message = getattr(error, "message", None) or str(error)
@@ -111,7 +106,7 @@ async def run_sync(
     def finish(session: Session) -> None:
         jobs.finish(session, run_id, attempt, runs.by_id(session, run_id).counts)
 
-    await asyncio.to_thread(_in, sessions, finish)
+    await asyncio.to_thread(in_transaction, sessions, finish)
     return status
 
 
@@ -120,12 +115,8 @@ def due(sync: StoredSync, last_started: datetime | None, now: datetime) -> bool:
     text = str(sync.definition.get("schedule", "manual")).strip().lower()
     if text == "manual" or not sync.definition.get("enabled", True):
         return False
-    every = _EVERY.match(text)
-    if every:
-        amount = int(every.group(1))
-        interval = (
-            timedelta(hours=amount) if every.group(2).startswith("h") else timedelta(minutes=amount)
-        )
+    interval = interval_of(text)
+    if interval is not None:
         # Within a minute of the interval: the scheduler ticks once a minute.
         return last_started is None or now - last_started >= interval - timedelta(seconds=30)
     fires = crontab(*text.split())

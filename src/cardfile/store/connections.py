@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardfile.store.errors import Conflict, Invalid, NotFound
-from cardfile.store.schema import Connection, utcnow
+from cardfile.store.schema import Connection, as_utc, utcnow
 from cardfile.store.vault import Vault
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -43,14 +43,6 @@ class StoredConnection:
         return vault.open(self.sealed)
 
 
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone (they were written in UTC), PostgreSQL
-    # in the session's zone: callers get UTC either way.
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 def _stored(row: Connection) -> StoredConnection:
     return StoredConnection(
         id=row.id,
@@ -61,9 +53,9 @@ def _stored(row: Connection) -> StoredConnection:
         settings=dict(row.settings or {}),
         status=row.status,
         status_message=row.status_message,
-        checked_at=_utc(row.checked_at) if row.checked_at else None,
-        created_at=_utc(row.created_at),
-        updated_at=_utc(row.updated_at),
+        checked_at=as_utc(row.checked_at) if row.checked_at else None,
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
         sealed=row.credentials,
     )
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cardfile.store.errors import NotFound
-from cardfile.store.schema import Job, utcnow
+from cardfile.store.schema import Job, as_utc, utcnow
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 
@@ -51,15 +51,10 @@ def _stored(row: Job) -> StoredJob:
         progress=dict(row.progress or {}),
         error=row.error,
         attempts=row.attempts,
-        created_at=_aware(row.created_at),
-        started_at=_aware(row.started_at) if row.started_at else None,
-        finished_at=_aware(row.finished_at) if row.finished_at else None,
+        created_at=as_utc(row.created_at),
+        started_at=as_utc(row.started_at) if row.started_at else None,
+        finished_at=as_utc(row.finished_at) if row.finished_at else None,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for what was written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def create(session: Session, workspace_id: int, kind: str, params: dict[str, Any]) -> StoredJob:

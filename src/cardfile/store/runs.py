@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -33,6 +33,7 @@ from cardfile.store.schema import (
     Sync,
     SyncRun,
     SyncState,
+    as_utc,
     table_of,
     utcnow,
 )
@@ -88,9 +89,7 @@ class Result:
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return as_utc(moment) if moment is not None else None
 
 
 def _stored(row: SyncRun) -> StoredRun:

@@ -71,6 +71,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored timestamp in UTC: SQLite hands timestamps back without their zone (they were
+    written in UTC), PostgreSQL in the session's zone."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     """Declarative base carrying the naming convention."""
 

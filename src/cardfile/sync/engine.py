@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.connectors.base import Connector, Outcome, RecordResult
 from cardfile.store import companies, runs
-from cardfile.store.db import transaction
+from cardfile.store.db import in_transaction
 from cardfile.store.runs import Result, State, StoredRun
 from cardfile.store.schema import EXTERNAL_ID_COLUMNS, utcnow
 from cardfile.store.syncs import StoredSync
@@ -123,11 +123,7 @@ class Run:
         self.id_column = column if self.spec.source == "companies" else None
 
     async def _db(self, work: Callable[[Session], T]) -> T:
-        def in_transaction() -> T:
-            with transaction(self.sessions) as session:
-                return work(session)
-
-        return await asyncio.to_thread(in_transaction)
+        return await asyncio.to_thread(in_transaction, self.sessions, work)
 
     async def execute(self) -> str:
         """Run to the end (or the cancel); the run's status."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -225,10 +226,19 @@ def _source_of(data: Mapping[str, Any], where: str, hub_fields: Mapping[str, Any
     return Source(field=name) if given[0] == "field" else Source(attribute=name)
 
 
+def interval_of(schedule: str) -> timedelta | None:
+    """The interval of an ``every N minutes|hours`` schedule (None for any other)."""
+    every = _EVERY.match(schedule.strip().lower())
+    if every is None:
+        return None
+    amount = int(every.group(1))
+    return timedelta(hours=amount) if every.group(2).startswith("h") else timedelta(minutes=amount)
+
+
 def check_schedule(schedule: str) -> None:
     """Refuse a schedule that is not ``manual``, ``every N minutes|hours`` or a 5-field cron."""
     text = schedule.strip().lower()
-    if text == "manual" or _EVERY.match(text):
+    if text == "manual" or interval_of(text) is not None:
         return
     parts = text.split()
     if len(parts) == 5:
