@@ -32,13 +32,29 @@ from cardfile.store.schema import Base
 POSTGRES_ADMIN_URL = os.environ.get(
     "CARDFILE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("CARDFILE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str, what: str = "PostgreSQL", setting: str = "POSTGRES") -> None:
     if IN_CI:
-        pytest.fail(f"PostgreSQL tests must run in CI: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL not reachable ({reason}); set CARDFILE_TEST_POSTGRES_URL")
+        pytest.fail(f"{what} tests must run in CI: {reason}", pytrace=False)
+    pytest.skip(f"{what} not reachable ({reason}); set CARDFILE_TEST_{setting}_URL")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The Redis server the queue tests use (they keep to key prefixes of their own)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        _unavailable(str(error), "Redis", "REDIS")
+    yield REDIS_URL
+    client.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,9 @@ import httpx
 
 from cardfile.connectors.base import Connection, Health
 from cardfile.connectors.registry import connect, providers
+from tests.conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_the_sandbox_serves_each_simulator_and_says_how_to_connect() -> None:

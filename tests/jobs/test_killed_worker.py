@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,16 +26,10 @@ from cardfile.store.db import transaction
 from cardfile.store.schema import Company, SyncState
 from cardfile.store.vault import Vault
 from cardfile.sync.spec import parse
-from tests.conftest import Tenant
+from tests.conftest import Tenant, _free_port
 
 SECRET = "killed-worker-test-secret-0123456789"
 COMPANIES = 1200
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ name of its own, its keys deleted after)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,49 +11,19 @@ from pathlib import Path
 import pytest
 from huey import Huey, RedisHuey, SqliteHuey
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from cardfile.jobs.consumer import consuming
 from cardfile.jobs.queue import create_huey
 from cardfile.settings import Settings
-from tests.conftest import IN_CI, POSTGRES_ADMIN_URL
-
-REDIS_URL = os.environ.get("CARDFILE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _unavailable(what: str, reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{what} tests must run in CI: {reason}", pytrace=False)
-    pytest.skip(f"{what} not reachable ({reason})")
 
 
 @pytest.fixture
-def postgres_queue_url() -> Iterator[str]:
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"cardfile_queue_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        _unavailable("PostgreSQL", str(error).splitlines()[0])
-    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-@pytest.fixture
-def redis_queue() -> Iterator[Settings]:
+def redis_queue(redis_url: str) -> Iterator[Settings]:
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        _unavailable("Redis", str(error))
     name = f"cardfile-test-{uuid.uuid4().hex[:12]}"
-    yield Settings(redis_url=REDIS_URL, queue_name=name)
+    yield Settings(redis_url=redis_url, queue_name=name)
+    client = redis.Redis.from_url(redis_url)
     for key in client.scan_iter(f"*{name}*"):
         client.delete(key)
     client.close()
@@ -81,10 +50,10 @@ def test_the_embedded_default_queues_in_a_sqlite_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_on_postgresql_the_queue_is_in_the_stores_database(postgres_queue_url: str) -> None:
-    huey = create_huey(Settings(database_url=postgres_queue_url, queue_name="q1"))
+def test_on_postgresql_the_queue_is_in_the_stores_database(postgres_url: str) -> None:
+    huey = create_huey(Settings(database_url=postgres_url, queue_name=f"q-{uuid.uuid4().hex[:8]}"))
     _round_trip(huey)
-    engine = create_engine(postgres_queue_url)
+    engine = create_engine(postgres_url)
     with engine.connect() as connection:
         tables = connection.execute(
             text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'huey_%'")

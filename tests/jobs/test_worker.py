@@ -25,8 +25,7 @@ from cardfile.store import companies, connections, jobs, runs, syncs
 from cardfile.store.db import transaction
 from cardfile.store.vault import Vault
 from cardfile.sync.spec import parse
-from tests.conftest import IN_CI, Tenant
-from tests.jobs.test_queue import REDIS_URL
+from tests.conftest import Tenant
 
 SECRET = "worker-test-secret-key-0123456789"
 
@@ -37,17 +36,7 @@ def queue_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "store":
         yield None
         return
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"Redis tests must run in CI: {error}", pytrace=False)
-        pytest.skip(f"Redis not reachable ({error})")
-    yield REDIS_URL
-    client.close()
+    yield request.getfixturevalue("redis_url")
 
 
 @pytest.mark.slow
