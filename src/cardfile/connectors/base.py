@@ -63,6 +63,10 @@ class Capabilities:
         record_id_key: The match key that names the vendor's own record id (HubSpot's
             ``hs_object_id``), so a record whose id is known is updated by it, in batches
             and without a search; None when the connector has no such key.
+        people: The entity that holds people (contacts), None when the vendor has none.
+        companies: The entity that holds companies (accounts, organizations).
+        links: Per entity, the entities its records can be linked to by :meth:`Connector.link`
+            (a contact to its company, an Attio workspace to its users).
     """
 
     batch_size: int
@@ -76,6 +80,9 @@ class Capabilities:
     record_id_key: str | None = None
     finds: bool = False
     removes: bool = False
+    people: str | None = None
+    companies: str | None = None
+    links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -211,6 +218,17 @@ class RecordResult:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Record ``vendor_id`` of ``entity`` linked to record ``target_id`` of ``target_entity``,
+    both by the vendor's own ids: a contact to its company, an Attio workspace to a user."""
+
+    entity: str
+    vendor_id: str
+    target_entity: str
+    target_id: str
+
+
+@dataclass(frozen=True)
 class ListResult:
     """One record id's result of a list membership change."""
 
@@ -330,6 +348,15 @@ class Connector(ABC):
         """Archive or delete records by the vendor's id (``removed`` or ``failed`` each, in
         input order); a record already gone counts as removed."""
         raise NotImplementedError(f"{self.provider} cannot remove records yet")
+
+    async def link(self, links: Sequence[Link]) -> list[RecordResult]:
+        """Make each link, in input order: ``updated`` with the linked record's id (the
+        link's ``vendor_id``), or ``failed`` with the vendor's words (a record or target that
+        does not exist is ``not_found``). Where the vendor's field holds many targets (HubSpot
+        associations, an Attio workspace's users) the target is added to those already
+        there; where it holds one (a contact's account) it replaces it. Linking twice is
+        harmless. Pairs must be in ``capabilities.links``."""
+        raise NotImplementedError(f"{self.provider} cannot link records yet")
 
     async def read_changes(self, entity: str, since: str | None) -> ChangePage:
         """Records of ``entity`` changed since the cursor ``since`` (None: from the start)."""

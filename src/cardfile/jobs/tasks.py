@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from datetime import timedelta
 from functools import cached_property
 
@@ -16,17 +17,21 @@ from huey import Huey, crontab
 from huey.api import TaskWrapper
 from sqlalchemy.orm import Session, sessionmaker
 
+from cardfile.jobs.deliveries import deliver
+from cardfile.jobs.events import apply_pending
 from cardfile.jobs.pushes import run_push
 from cardfile.jobs.queue import create_huey
 from cardfile.jobs.syncs import BUSY, run_sync, start_due
 from cardfile.settings import Settings
-from cardfile.store import jobs, runs
+from cardfile.store import deliveries, events, jobs, runs
 from cardfile.store.db import create_store_engine, session_factory, transaction
 from cardfile.store.schema import utcnow
 from cardfile.store.vault import Vault
 
 log = logging.getLogger(__name__)
 BUSY_DELAY_SECONDS = 2
+EVENTS_DEBOUNCE_SECONDS = 0.05
+"""Events arriving within this of each other are applied by one task, not one each."""
 
 
 class Jobs:
@@ -53,6 +58,14 @@ class Jobs:
         self.schedule: TaskWrapper = self.huey.periodic_task(crontab(minute="*"), name="schedule")(
             self._schedule
         )
+        self.apply_events: TaskWrapper = self.huey.task(
+            name="apply_events", retries=6, retry_delay=10
+        )(self._apply_events)
+        self.deliver: TaskWrapper = self.huey.task(name="deliver", retries=6, retry_delay=30)(
+            self._deliver
+        )
+        self._armed: set[int] = set()
+        self._armed_lock = threading.Lock()
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -84,14 +97,55 @@ class Jobs:
         task = self.sync_run if kind == runs.KIND else self.push
         task(job_id)
 
+    def events_arrived(self, workspace_id: int) -> None:
+        """Queue applying the workspace's new events (call after they are committed).
+
+        Debounced on the trailing edge: the first call arms a timer, and the task it queues
+        when it fires reads every event committed before then, so a burst of requests costs
+        one task and none of its events is left behind.
+        """
+        with self._armed_lock:
+            if workspace_id in self._armed:
+                return
+            self._armed.add(workspace_id)
+        timer = threading.Timer(EVENTS_DEBOUNCE_SECONDS, self._fire, (workspace_id,))
+        timer.daemon = True
+        timer.start()
+
+    def _fire(self, workspace_id: int) -> None:
+        with self._armed_lock:
+            self._armed.discard(workspace_id)
+        self.apply_events(workspace_id)
+
+    def _apply_events(self, workspace_id: int) -> None:
+        for destination_id in sorted(apply_pending(self.sessions, workspace_id)):
+            self.deliver(destination_id)
+
+    def _deliver(self, destination_id: int) -> None:
+        following = asyncio.run(deliver(self.sessions, self.vault, destination_id))
+        if following is None:
+            return
+        if following <= utcnow():
+            self.deliver(destination_id)
+        else:
+            self.deliver.schedule((destination_id,), eta=following)
+
     def _sweep(self) -> None:
+        now = utcnow()
         with transaction(self.sessions) as session:
             found = jobs.stale(session, older_than=self.stale_after)
             kinds = {job_id: jobs.kind_of(session, job_id) for job_id in found}
             jobs.touch(session, found)
+            workspaces = events.workspaces_pending(session)
+            due = deliveries.destinations_due(session, now)
         for job_id in found:
             log.warning("job %s was left unfinished; queued again", job_id)
             self.enqueue(kinds[job_id], job_id)
+        # Events and deliveries whose task was lost (a flushed queue, a killed worker).
+        for workspace_id in workspaces:
+            self.apply_events(workspace_id)
+        for destination_id in due:
+            self.deliver(destination_id)
 
     def _schedule(self) -> None:
         with transaction(self.sessions) as session:

@@ -28,7 +28,8 @@ class IssuedKey:
     secret: str
 
 
-def _hash(secret: str) -> str:
+def hash_secret(secret: str) -> str:
+    """The stored form of a key: its SHA-256, hex."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -36,7 +37,7 @@ def create(session: Session, *, workspace_id: int, name: str = "") -> IssuedKey:
     """Issue a new key for the workspace."""
     secret = PREFIX + secrets.token_urlsafe(32)
     record = ApiKey(
-        workspace_id=workspace_id, name=name, prefix=secret[:10], key_hash=_hash(secret)
+        workspace_id=workspace_id, name=name, prefix=secret[:10], key_hash=hash_secret(secret)
     )
     session.add(record)
     session.flush()
@@ -45,7 +46,7 @@ def create(session: Session, *, workspace_id: int, name: str = "") -> IssuedKey:
 
 def authenticate(session: Session, secret: str) -> ApiKey | None:
     """The live key matching ``secret``, or None for an unknown or revoked one."""
-    record = session.scalar(select(ApiKey).where(ApiKey.key_hash == _hash(secret)))
+    record = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_secret(secret)))
     if record is None or record.revoked_at is not None:
         return None
     return record

@@ -416,3 +416,158 @@ class RunResult(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Source(Base):
+    """Where tracking events come from: a website, an app, a backend — each with its own
+    write keys. Segment's "source"."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WriteKey(Base):
+    """A source's write key, the credential the tracking SDKs send. Only its SHA-256 is kept."""
+
+    __tablename__ = "write_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Event(Base):
+    """One tracking event as accepted, whole (``payload``), and what applying it to the hub did.
+
+    ``hub_status`` is ``pending`` until the event is applied to the hub and handed to the
+    source's destinations; then ``applied``, ``ignored`` (a type that changes no record) or
+    ``failed`` (``hub_detail`` says why).
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("source_id", "message_id", name="uq_events_source_message"),
+        Index("ix_events_source_id_id", "source_id", "id"),
+        Index("ix_events_workspace_hub_status_id", "workspace_id", "hub_status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    anonymous_id: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    hub_status: Mapped[str] = mapped_column(String(20), default="pending")
+    hub_detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Destination(Base):
+    """A source's events sent on to a vendor connection, by the destination's actions."""
+
+    __tablename__ = "destinations"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # One worker at a time delivers a destination's events (so each user's stay in order);
+    # it holds this lease, renewed as it goes, and a dead worker's lease runs out.
+    lease_owner: Mapped[str | None] = mapped_column(String(36))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DestinationAction(Base):
+    """What a destination does with the events its trigger selects.
+
+    ``trigger`` is ``{"type": <event type>, "condition": [{"path", "op", "value"}…]}``;
+    ``settings`` the action's mapping (``{"attributes": {<vendor slug>: <event path or
+    constant>}, …}``), as the action's kind reads it.
+    """
+
+    __tablename__ = "destination_actions"
+    __table_args__ = (UniqueConstraint("destination_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    destination_id: Mapped[int] = mapped_column(
+        ForeignKey("destinations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    trigger: Mapped[dict[str, Any]] = mapped_column(JSON)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Delivery(Base):
+    """What one action did, or has still to do, with one event.
+
+    ``chain`` is the event's user (``userId``, else ``anonymousId``): a destination delivers
+    one chain's events in order, so an identify reaches the vendor before the group that
+    links its user. ``status``: ``pending`` (``retry_at``, when set, says not before),
+    ``sent``, ``skipped`` (the trigger did not select the event), ``failed`` (refused for
+    good: a mapping or a value the vendor cannot take) or ``dead`` (retries spent).
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_destination_status_event", "destination_id", "status", "event_id"),
+    )
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("destination_actions.id", ondelete="CASCADE"), primary_key=True
+    )
+    destination_id: Mapped[int] = mapped_column(
+        ForeignKey("destinations.id", ondelete="CASCADE")
+    )
+    chain: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DestinationIdentity(Base):
+    """A vendor's id of a user or group, as a destination's actions learned it, so a later
+    event can link to it (a group event names its user by ``userId`` only)."""
+
+    __tablename__ = "destination_identities"
+
+    destination_id: Mapped[int] = mapped_column(
+        ForeignKey("destinations.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    vendor_id: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
