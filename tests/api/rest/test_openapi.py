@@ -8,7 +8,8 @@ Cardfile sealed itself, which no generator can make, so there a refused well-for
 expected (``test_oauth.py`` covers the accepted one). Likewise a sync definition is checked
 against the destination's discovered fields, which no schema can say, so a well-formed
 definition naming a connection or vendor field the workspace lacks is refused with a 422
-(``test_syncs.py`` covers the accepted ones). The cases are driven with Hypothesis
+(``test_syncs.py`` covers the accepted ones); so are destination definitions, whose actions
+are checked against the vendor's attributes (``test_destinations.py``). The cases are driven with Hypothesis
 directly (schemathesis's pytest plugin does not load under this pytest).
 """
 
@@ -36,7 +37,13 @@ def test_the_rest_api_keeps_to_its_description(server: LiveServer, tenant: Tenan
     for operation in operations:
         checked_beyond_schema = operation.path.endswith("/oauth/callback") or (
             operation.method.upper() in {"POST", "PUT"}
-            and operation.path in {"/api/v1/syncs", "/api/v1/syncs/{name}"}
+            and operation.path
+            in {
+                "/api/v1/syncs",
+                "/api/v1/syncs/{name}",
+                "/api/v1/destinations",
+                "/api/v1/destinations/{name}",
+            }
         )
         _cases(operation, headers, [positive_data_acceptance] if checked_beyond_schema else [])()
 

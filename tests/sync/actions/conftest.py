@@ -35,13 +35,14 @@ class Pipe:
     source_id: int
     provider: str
     base_url: str
+    vault: Vault = VAULT
     warnings: list[str] = field(default_factory=list)
 
     def destination(self, actions: list[dict[str, Any]], name: str = "out") -> StoredDestination:
         stored, _, warnings = asyncio.run(
             definitions.save(
                 self.sessions,
-                VAULT,
+                self.vault,
                 self.tenant.workspace_id,
                 {"name": name, "source": "web", "connection": self.provider, "actions": actions},
             )
@@ -72,7 +73,7 @@ class Pipe:
         apply_pending(self.sessions, self.tenant.workspace_id)
 
     def deliver(self, destination: StoredDestination) -> datetime | None:
-        return asyncio.run(deliver(self.sessions, VAULT, destination.id))
+        return asyncio.run(deliver(self.sessions, self.vault, destination.id))
 
     def deliveries(self, destination: StoredDestination) -> list[dict[str, Any]]:
         """Every delivery of the destination, oldest event first."""
@@ -99,6 +100,10 @@ class Pipe:
             for d, name in rows
         ]
 
+    def reload_by_name(self, name: str) -> StoredDestination:
+        with self.sessions() as session:
+            return destinations.get(session, self.tenant.workspace_id, name)
+
     def reload(self, destination: StoredDestination) -> StoredDestination:
         with self.sessions() as session:
             found = destinations.by_id(session, destination.id)
@@ -107,19 +112,24 @@ class Pipe:
 
 
 def make_pipe(
-    sessions: sessionmaker[Session], tenant: Tenant, provider: str, base_url: str, token: str
+    sessions: sessionmaker[Session],
+    tenant: Tenant,
+    provider: str,
+    base_url: str,
+    token: str,
+    vault: Vault = VAULT,
 ) -> Pipe:
     with transaction(sessions) as session:
         source = sources.create(session, workspace_id=tenant.workspace_id, name="web")
         connections.add(
             session,
-            VAULT,
+            vault,
             workspace_id=tenant.workspace_id,
             provider=provider,
             credentials={"token": token},
             base_url=base_url,
         )
-        return Pipe(sessions, tenant, source.id, provider, base_url)
+        return Pipe(sessions, tenant, source.id, provider, base_url, vault)
 
 
 @pytest.fixture
