@@ -13,7 +13,11 @@ from cardfile.sync.spec import SpecError
 from tests.sync.actions.conftest import Pipe
 
 ATTIO_ACTIONS: list[dict[str, Any]] = [
-    {"name": "identify", "kind": "identify_user", "person_attributes": {"job_title": "traits.title"}},
+    {
+        "name": "identify",
+        "kind": "identify_user",
+        "person_attributes": {"job_title": "traits.title"},
+    },
     {"name": "group", "kind": "group_workspace", "workspace_attributes": {"name": "traits.name"}},
 ]
 
@@ -153,7 +157,7 @@ def test_null_unsets_the_vendors_value(attio_pipe: Pipe) -> None:
     attio_pipe.deliver(destination)
     attio_pipe.send(_identify("u1", "ada@acme.com", title=None))
     attio_pipe.deliver(destination)
-    first, second = attio_pipe.deliveries(destination)
+    _, second = attio_pipe.deliveries(destination)
     assert second["status"] == "sent"
     person = _record(attio_pipe, "people", second["detail"]["people"])
     assert person["job_title"] == []
@@ -189,3 +193,55 @@ def test_an_object_not_activated_warns_on_save_and_fails_each_event(
         (failed,) = pipe.deliveries(destination)
     assert failed["status"] == "failed"
     assert "activate" in failed["error"]
+
+
+def test_a_broken_connection_retries_in_order_then_dies_and_replay_recovers(
+    attio_pipe: Pipe,
+) -> None:
+    from sqlalchemy import update
+
+    from cardfile.store import connections, deliveries
+    from cardfile.store.db import transaction
+    from cardfile.store.schema import Delivery
+    from cardfile.sync.actions.delivery import MAX_ATTEMPTS
+
+    destination = attio_pipe.destination(ATTIO_ACTIONS)
+    with transaction(attio_pipe.sessions) as session:
+        connections.update_credentials(
+            session, attio_pipe.vault, attio_pipe.tenant.workspace_id, "attio", {"token": "revoked"}
+        )
+    attio_pipe.send(_identify("u1", "ada@acme.com"), _group("u1", "ws-1", "acme.com"))
+
+    def due_now() -> None:
+        with transaction(attio_pipe.sessions) as session:
+            session.execute(update(Delivery).values(retry_at=None))
+
+    following = attio_pipe.deliver(destination)
+    first, second = attio_pipe.deliveries(destination)
+    assert (first["status"], first["attempts"]) == ("pending", 1)
+    assert "401" in first["error"]
+    # The user's group waits behind the identify: not tried at all.
+    assert (second["status"], second["attempts"]) == ("pending", 0)
+    assert following is not None
+
+    for _ in range(MAX_ATTEMPTS - 1):
+        due_now()
+        attio_pipe.deliver(destination)
+    first, second = attio_pipe.deliveries(destination)
+    assert (first["status"], first["attempts"]) == ("dead", MAX_ATTEMPTS)
+    # Once the identify is dead its user's next event goes on (and fails the same way).
+    assert second["attempts"] == 1
+
+    with transaction(attio_pipe.sessions) as session:
+        connections.update_credentials(
+            session,
+            attio_pipe.vault,
+            attio_pipe.tenant.workspace_id,
+            "attio",
+            {"token": "attio-test-token"},
+        )
+        assert deliveries.replay(session, attio_pipe.tenant.workspace_id) == 1
+    due_now()
+    attio_pipe.deliver(destination)
+    done = attio_pipe.deliveries(destination)
+    assert [(d["action"], d["status"]) for d in done] == [("identify", "sent"), ("group", "sent")]
