@@ -1,10 +1,15 @@
-"""Many events' vendor calls made as few requests: the calls actions make in the same turn of
-the event loop are gathered and sent together, per (call, entity, match key).
+"""Many events' vendor calls made as few requests: the calls actions make within a few
+milliseconds of each other are gathered and sent together, per (call, entity, match key).
 
 Actions run concurrently, one task per user; each awaits its own record's result and goes on
-to its next call, which joins the next batch. Two writes of the same record (the same match
-value) never travel in one batch or in two batches at once: the later waits for the earlier,
-so the vendor sees them in order and never creates the record twice.
+to its next call, which joins the next batch. The window is a short wait rather than one turn
+of the event loop because the tasks that a batch's answer wakes do not all run within one turn
+(an answer shared through a future reaches its awaiters a turn or two apart).
+
+Two writes of the same record (the same match value) never travel in one batch or in two
+batches at once: the later waits for the earlier, so the vendor sees them in order and never
+creates the record twice; a write identical to one queued or under way is not sent again but
+shares its answer (ten users of one company send the company once).
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cardfile.connectors.base import Connector, Link, Record, RecordResult
+
+WINDOW_SECONDS = 0.005
+"""How long calls gather before they are sent: far less than a vendor request takes."""
 
 
 @dataclass
@@ -36,6 +44,9 @@ class Batcher:
         self.connector = connector
         self._queues: dict[tuple[str, str, str], _Queue] = {}
         self._in_flight: set[tuple[tuple[str, str, str], Hashable]] = set()
+        self._latest: dict[
+            tuple[tuple[str, str, str], Hashable], tuple[Any, asyncio.Future[Any]]
+        ] = {}
         self._scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
         self.requests = 0  # batches sent, for the report
@@ -57,15 +68,22 @@ class Batcher:
         return result
 
     async def _call(self, group: tuple[str, str, str], key: Hashable, item: Any) -> Any:
+        if key is not None:
+            shared = self._latest.get((group, key))
+            if shared is not None and not shared[1].done() and shared[0] == item:
+                # The same write is queued or under way already: its answer is this one's.
+                return await asyncio.shield(shared[1])
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queues.setdefault(group, _Queue()).calls.append(_Call(key, item, future))
+        if key is not None:
+            self._latest[(group, key)] = (item, future)
         self._schedule()
         return await future
 
     def _schedule(self) -> None:
         if not self._scheduled:
             self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush)
+            asyncio.get_running_loop().call_later(WINDOW_SECONDS, self._flush)
 
     def _flush(self) -> None:
         self._scheduled = False

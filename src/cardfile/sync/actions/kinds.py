@@ -29,6 +29,8 @@ from cardfile.sync.actions.paths import ABSENT, read
 from cardfile.sync.spec import SpecError
 
 USER = "user"  # the kind of identity a userId names
+DOMAIN_SOURCES = ["traits.website", "traits.domain", "website"]
+NAME_SOURCES = ["traits.name", "name"]
 GROUP = "group"
 
 
@@ -253,6 +255,9 @@ async def upsert_company(
     people, entity = ctx.capabilities.people, ctx.capabilities.companies
     assert entity is not None  # checked when the destination was saved
     key = _match_key(ctx, entity, settings)
+    if settings.get("match") is None:  # by the key: a domain or website, else the name
+        by_domain = any(word in key.lower() for word in ("domain", "website"))
+        settings = {**settings, "match": DOMAIN_SOURCES if by_domain else NAME_SOURCES}
     match = _value(event, settings, "match", key)
     company = await ctx.write(entity, key, {**_mapped(event, settings["attributes"]), key: match})
     group_id = event.get("groupId")
@@ -311,7 +316,7 @@ KINDS: dict[str, Kind] = {
             "upsert_company",
             "group",
             upsert_company,
-            fields={"match": ["traits.website", "traits.domain", "website"]},
+            fields={"match": None},  # chosen by the match key: see upsert_company
             maps=("attributes",),
             options={"match_key": None, "link_user": True},
             needs=("companies",),
