@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulators.sugarcrm.errors import SugarError, invalid_parameter, missing_parameter
+from simulators.sugarcrm.relations import resolved
 from simulators.sugarcrm.schema import APP_LIST_STRINGS, LINKABLE, mod_strings
 from simulators.sugarcrm.state import INSTANCE_NAME, SugarSim
 
@@ -96,7 +97,8 @@ def create(sim: SugarSim, call: Call) -> Any:
     store = sim.module(call.parts[0])
     body = _body(call)
     _refuse_chosen(sim, body)
-    return store.view(store.create(body))
+    accounts = sim.module("Accounts").records
+    return store.view(store.create(resolved(accounts, call.parts[0], body)))
 
 
 def read(sim: SugarSim, call: Call) -> Any:
@@ -106,12 +108,15 @@ def read(sim: SugarSim, call: Call) -> Any:
 
 
 def update(sim: SugarSim, call: Call) -> Any:
-    """``PUT /{module}/{id}``: changed values; the answer is the whole record."""
+    """``PUT /{module}/{id}``: changed values; the answer is the whole record (a contact's
+    ``account_id`` relates it to that account instead of the one it had; see
+    ``relations.py``)."""
     store = sim.module(call.parts[0])
     body = _body(call)
     record = store.get(call.parts[1])
     _refuse_chosen(sim, {**record, **body})
-    return store.view(store.update(call.parts[1], body))
+    accounts = sim.module("Accounts").records
+    return store.view(store.update(call.parts[1], resolved(accounts, call.parts[0], body)))
 
 
 def delete(sim: SugarSim, call: Call) -> Any:

@@ -10,6 +10,7 @@ from simulators.kit import Faults, RollingWindow
 from simulators.kit.served import Served
 from simulators.sugarcrm.errors import SugarError, not_found
 from simulators.sugarcrm.records import ModuleStore
+from simulators.sugarcrm.relations import RELATED_ACCOUNT, unrelate
 from simulators.sugarcrm.schema import ENTITIES, LINKABLE, VARDEFS
 
 INSTANCE_NAME = "Cardfile Simulated Sugar"
@@ -85,8 +86,9 @@ class SugarSim(Served):
         self.undeletable[record_id] = message
 
     def delete(self, module: str, record_id: str) -> None:
-        """Delete a record and drop it from every Target List, as Sugar's ``mark_deleted``
-        removes a deleted record's relationships.
+        """Delete a record and drop it from every Target List (and, for an account, from the
+        contacts and opportunities related to it), as Sugar's ``mark_deleted`` removes a
+        deleted record's relationships.
 
         Raises:
             SugarError: 404 for an unknown module or record, 403 for a protected record.
@@ -97,6 +99,9 @@ class SugarSim(Served):
         if refusal is not None:
             raise SugarError(403, "not_authorized", refusal)
         store.delete(record_id)
+        if module == "Accounts":
+            for related in RELATED_ACCOUNT:
+                unrelate(self.module(related).records, record_id)
         for links in self.links.values():
             for members in links.values():
                 while record_id in members:

@@ -1,5 +1,5 @@
-"""The record and schema routes: insert, upsert, read, search and delete records, the fields
-of a module, and the org's details."""
+"""The record and schema routes: insert, upsert, update, read, search and delete records, the
+fields of a module, and the org's details."""
 
 from __future__ import annotations
 
@@ -90,6 +90,11 @@ def record_routes(sim: ZohoSim) -> list[Route]:
         answer = writes.write(sim, store, await read_json(request), upsert=False, refused=refused)
         return JSONResponse(answer.body, answer.status)
 
+    async def update(request: Request) -> Response:
+        store = sim.store(str(request.path_params["module"]))
+        answer = writes.update(sim, store, await read_json(request), refused=refused)
+        return JSONResponse(answer.body, answer.status)
+
     async def list_records(request: Request) -> Response:
         store = sim.store(str(request.path_params["module"]))
         ids = reads.ids_param(request.query_params, required=False)
@@ -157,6 +162,7 @@ def record_routes(sim: ZohoSim) -> list[Route]:
         Route("/crm/v8/{module}/upsert", guarded(sim, upsert, write=True), methods=["POST"]),
         Route("/crm/v8/{module}/search", guarded(sim, search), methods=["GET"]),
         Route("/crm/v8/{module}", guarded(sim, insert, write=True), methods=["POST"]),
+        Route("/crm/v8/{module}", guarded(sim, update, write=True), methods=["PUT"]),
         Route("/crm/v8/{module}", guarded(sim, list_records), methods=["GET"]),
         Route("/crm/v8/{module}", guarded(sim, delete, write=True), methods=["DELETE"]),
     ]

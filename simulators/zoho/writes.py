@@ -1,11 +1,15 @@
-"""Zoho's record writes: insert (``POST /crm/v8/{module}``) and upsert (``…/upsert``).
+"""Zoho's record writes: insert (``POST /crm/v8/{module}``), upsert (``…/upsert``) and update
+(``PUT /crm/v8/{module}``, each record naming its ``id``).
 
 Records are taken in order, each answered by one item of ``data`` in input order: a success
 (``record added``/``record updated``, the record's id and times, and for upserts the ``action``
 and the ``duplicate_field`` matched on) or Zoho's error for that record. Upsert matches on
 ``duplicate_check_fields`` in the order given, or, without them, on the module's system
-duplicate-check field and then its unique fields. The HTTP status is 200 (201 for inserts)
-when every record succeeded, 207 when some did, and 400 when none did.
+duplicate-check field and then its unique fields. An update changes the fields a record
+carries and leaves the others; a record without an ``id`` is ``MANDATORY_NOT_FOUND``, one
+whose ``id`` no record of the module has is ``INVALID_DATA`` naming ``id`` (``the id given
+seems to be invalid``). The HTTP status is 200 (201 for inserts) when every record succeeded,
+207 when some did, and 400 when none did.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from typing import Any
 
 from simulators.zoho.errors import ZohoError, error_item
 from simulators.zoho.modules import USER
-from simulators.zoho.records import ModuleStore
+from simulators.zoho.reads import INVALID_ID
+from simulators.zoho.records import ModuleStore, StoredRecord
 from simulators.zoho.state import ZohoSim
 from simulators.zoho.values import BadValue, checked, missing
 
@@ -115,33 +120,50 @@ def status_of(results: list[dict[str, Any]], *, success: int = 200) -> int:
     return 207 if succeeded else 400
 
 
-def _one(
-    sim: ZohoSim,
-    store: ModuleStore,
-    item: Any,
-    index: int,
-    keys: list[str],
-    refused: RefusalCheck,
+def update(sim: ZohoSim, store: ModuleStore, body: Any, *, refused: RefusalCheck) -> Answer:
+    """One update request (``PUT /crm/v8/{module}``)."""
+    items = read_data(body, sim.batch_limit)
+    check_trigger(body)
+    results: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            results.append(_update_one(sim, store, item, index, refused))
+        except BadValue as bad:
+            results.append(error_item(bad.code, bad.message, bad.details))
+    return Answer(status_of(results), {"data": results})
+
+
+def _values(
+    sim: ZohoSim, store: ModuleStore, item: Any, where: str, refused: RefusalCheck
 ) -> dict[str, Any]:
-    where = f"$.data[{index}]"
+    """The values of one written record as stored, after Zoho's checks.
+
+    Raises:
+        BadValue: The record, or one of its values, is refused.
+    """
     if not isinstance(item, dict):
         raise BadValue("INVALID_DATA", "invalid data", {"json_path": where})
     if (message := refused(item)) is not None:
         raise BadValue("INVALID_DATA", message, {"json_path": where})
-    module = store.module
     values: dict[str, Any] = {}
     for name, raw in item.items():
-        zoho_field = module.fields.get(name)
+        zoho_field = store.module.fields.get(name)
         if zoho_field is None or zoho_field.read_only:
             continue  # Zoho ignores fields the module does not have or that it computes
         values[name] = checked(zoho_field, raw, f"{where}.{name}", sim.lookup)
-    target = None
-    matched_on = keys[0] if keys else None
-    for key in keys:
-        target = store.find(key, values.get(key))
-        if target is not None:
-            matched_on = key
-            break
+    return values
+
+
+def _check_kept(
+    store: ModuleStore, values: dict[str, Any], target: StoredRecord | None, where: str
+) -> None:
+    """Refuse a record leaving a mandatory field empty, or taking a unique value another
+    record holds.
+
+    Raises:
+        BadValue: ``MANDATORY_NOT_FOUND`` or ``DUPLICATE_DATA``.
+    """
+    module = store.module
     for zoho_field in module.fields.values():
         if not zoho_field.mandatory:
             continue
@@ -164,9 +186,10 @@ def _one(
                 },
             },
         )
-    created = target is None
-    record = store.create(values) if target is None else store.update(target, values)
-    answer: dict[str, Any] = {
+
+
+def _success(record: StoredRecord, created: bool) -> dict[str, Any]:
+    return {
         "code": "SUCCESS",
         "details": {
             "Modified_Time": record.values["Modified_Time"],
@@ -178,6 +201,46 @@ def _one(
         "message": "record added" if created else "record updated",
         "status": "success",
     }
+
+
+def _update_one(
+    sim: ZohoSim, store: ModuleStore, item: Any, index: int, refused: RefusalCheck
+) -> dict[str, Any]:
+    where = f"$.data[{index}]"
+    if not isinstance(item, dict):
+        raise BadValue("INVALID_DATA", "invalid data", {"json_path": where})
+    record_id = item.get("id")
+    if record_id in (None, ""):
+        raise missing("id", f"{where}.id")
+    target = store.records.get(str(record_id))
+    if target is None:
+        raise BadValue("INVALID_DATA", INVALID_ID, {"api_name": "id", "json_path": f"{where}.id"})
+    values = _values(sim, store, item, where, refused)
+    _check_kept(store, values, target, where)
+    return _success(store.update(target, values), created=False)
+
+
+def _one(
+    sim: ZohoSim,
+    store: ModuleStore,
+    item: Any,
+    index: int,
+    keys: list[str],
+    refused: RefusalCheck,
+) -> dict[str, Any]:
+    where = f"$.data[{index}]"
+    values = _values(sim, store, item, where, refused)
+    target = None
+    matched_on = keys[0] if keys else None
+    for key in keys:
+        target = store.find(key, values.get(key))
+        if target is not None:
+            matched_on = key
+            break
+    _check_kept(store, values, target, where)
+    created = target is None
+    record = store.create(values) if target is None else store.update(target, values)
+    answer = _success(record, created)
     if matched_on is not None:
         answer["action"] = "insert" if created else "update"
         answer["duplicate_field"] = matched_on

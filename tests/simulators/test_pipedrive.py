@@ -549,3 +549,32 @@ def test_the_command_line_serves_the_app(monkeypatch: pytest.MonkeyPatch) -> Non
     assert seen["port"] == 9999
     assert sim.static_tokens == {"t-1"}
     assert sim.limits.api_token_burst == 40
+
+
+# Links: a person's organization
+
+
+def test_a_person_is_linked_to_an_organization_by_patching_org_id(co: Company) -> None:
+    person = co.person()
+    with co.client() as api:
+        acme = api.post("/api/v2/organizations", json={"name": "Acme"}).json()["data"]["id"]
+        globex = api.post("/api/v2/organizations", json={"name": "Globex"}).json()["data"]["id"]
+        gone = api.post("/api/v2/organizations", json={"name": "Gone"}).json()["data"]["id"]
+        api.delete(f"/api/v2/organizations/{gone}")
+        linked = api.patch(f"/api/v2/persons/{person}", json={"org_id": acme})
+        assert linked.json()["data"]["org_id"] == acme
+        found = api.get("/api/v2/persons/search", params={"term": "ann@acme.com"})
+        assert found.json()["data"]["items"][0]["item"]["organization"]["id"] == acme
+        moved = api.patch(f"/api/v2/persons/{person}", json={"org_id": globex})
+        refused = api.patch(f"/api/v2/persons/{person}", json={"org_id": gone})
+        read = api.get(f"/api/v2/persons/{person}")
+        assert read.json()["data"]["org_id"] == globex
+        no_person = api.patch("/api/v2/persons/404", json={"org_id": acme})
+        cleared = api.patch(f"/api/v2/persons/{person}", json={"org_id": None})
+    assert moved.status_code == 200
+    assert (refused.status_code, refused.json()["error"]) == (
+        400,
+        f"Organization with id {gone} does not exist",
+    )
+    assert (no_person.status_code, no_person.json()["error"]) == (404, "Person not found")
+    assert "org_id" not in cleared.json()["data"]

@@ -494,3 +494,45 @@ def test_the_command_line_serves_on_loopback(monkeypatch: pytest.MonkeyPatch) ->
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8113)
     assert seen["app"].state.sim.static_tokens == {"t-1"}
     assert seen["app"].state.sim.daily.limit == 50
+
+
+# Links: a contact's account
+
+
+def test_an_update_links_a_contact_to_an_account_checked_and_shown_by_queries(org: Org) -> None:
+    [contact, other, gone] = org.create([_contact(0), _contact(1), _contact(2)])
+    [account] = org.create([{"attributes": {"type": "Account"}, "Name": "Acme"}])
+    org.api.delete("/composite/sobjects", params={"ids": gone["id"]})
+
+    def linking(record_id: str, account_id: str | None) -> dict[str, Any]:
+        return {"attributes": {"type": "Contact"}, "Id": record_id, "AccountId": account_id}
+
+    records = [
+        linking(contact["id"], account["id"]),
+        linking(other["id"], "001000000000404AAA"),
+        linking(other["id"][:15], "junk"),
+        linking(other["id"], contact["id"]),
+        linking(gone["id"], account["id"]),
+    ]
+    results = org.api.patch("/composite/sobjects", json={"records": records}).json()
+    assert results[0] == {"id": contact["id"], "success": True, "errors": []}
+    assert [r["errors"][0]["statusCode"] for r in results[1:]] == [
+        "INVALID_CROSS_REFERENCE_KEY",
+        "MALFORMED_ID",
+        "INVALID_CROSS_REFERENCE_KEY",
+        "ENTITY_IS_DELETED",
+    ]
+    assert results[1]["errors"][0] == {
+        "statusCode": "INVALID_CROSS_REFERENCE_KEY",
+        "message": "invalid cross reference id: 001000000000404AAA",
+        "fields": ["AccountId"],
+    }
+    rows = org.query("SELECT Id, AccountId FROM Contact ORDER BY CreatedDate").json()["records"]
+    assert [(r["Id"], r["AccountId"]) for r in rows] == [
+        (contact["id"], account["id"]),
+        (other["id"], None),
+    ]
+    cleared = org.api.patch("/composite/sobjects", json={"records": [linking(contact["id"], None)]})
+    assert cleared.json()[0]["success"]
+    linked = org.query(f"SELECT AccountId FROM Contact WHERE Id = '{contact['id']}'").json()
+    assert linked["records"][0]["AccountId"] is None

@@ -468,3 +468,45 @@ def test_the_command_line_takes_users_as_user_password() -> None:
     assert entry._users(None) == {"admin": "sugar-sim-password"}
     with pytest.raises(SystemExit):
         entry._users(["no-colon"])
+
+
+# A contact's account
+
+
+def test_saving_a_contacts_account_id_relates_it_and_replaces_the_account_it_had(
+    crm: Instance,
+) -> None:
+    acme = crm.create("Accounts", {"name": "Acme"})["id"]
+    globex = crm.create("Accounts", {"name": "Globex"})["id"]
+    contact = crm.create("Contacts", {"last_name": "Ann", "account_id": acme})
+    assert (contact["account_id"], contact["account_name"]) == (acme, "Acme")
+    [moved] = crm.bulk(("PUT", f"/v11_20/Contacts/{contact['id']}", {"account_id": globex}))
+    assert moved["status"] == 200
+    assert (moved["contents"]["account_id"], moved["contents"]["account_name"]) == (
+        globex,
+        "Globex",
+    )
+    read = crm.api.get(f"/Contacts/{contact['id']}", params={"fields": "account_id"}).json()
+    assert read["account_id"] == globex
+
+
+def test_an_account_id_naming_no_account_leaves_the_contact_without_one(crm: Instance) -> None:
+    acme = crm.create("Accounts", {"name": "Acme"})["id"]
+    contact = crm.create("Contacts", {"last_name": "Ann", "account_id": acme})["id"]
+    answer = crm.api.put(f"/Contacts/{contact}", json={"account_id": "no-such-account"})
+    assert answer.status_code == 200  # Sugar logs the failed relate and saves the rest
+    assert (answer.json()["account_id"], answer.json()["account_name"]) == ("", "")
+    missing = crm.api.put("/Contacts/no-such-contact", json={"account_id": acme})
+    assert _error(missing) == (
+        404,
+        "not_found",
+        "Could not find record: no-such-contact in module: Contacts",
+    )
+
+
+def test_deleting_an_account_drops_its_contacts_relationship(crm: Instance) -> None:
+    acme = crm.create("Accounts", {"name": "Acme"})["id"]
+    contact = crm.create("Contacts", {"last_name": "Ann", "account_id": acme})["id"]
+    crm.api.delete(f"/Accounts/{acme}")
+    read = crm.api.get(f"/Contacts/{contact}").json()
+    assert (read["account_id"], read["account_name"]) == ("", "")

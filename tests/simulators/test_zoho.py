@@ -618,3 +618,66 @@ def test_the_command_line_serves_the_simulator(monkeypatch: pytest.MonkeyPatch) 
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8115)
     assert seen["app"].state.sim.static_tokens == {"t-1"}
     assert seen["app"].state.sim.limits.concurrency == 5
+
+
+# Links: a contact's account, set by a record update
+
+
+def test_an_update_sets_a_contacts_account_lookup_and_reads_show_it(org: Org) -> None:
+    ann, bob = org.contact(1), org.contact(2)
+    made = org.upsert("Accounts", {"Account_Name": "Acme"}, {"Account_Name": "Globex"})
+    acme, globex = (item["details"]["id"] for item in _items(made))
+    linked = org.api.put(
+        "/crm/v8/Contacts",
+        json={
+            "data": [
+                {"id": ann, "Account_Name": {"id": acme}},
+                {"id": bob, "Account_Name": {"id": globex}},
+            ]
+        },
+    )
+    assert linked.status_code == 200
+    assert [(i["code"], i["message"], i["details"]["id"]) for i in _items(linked)] == [
+        ("SUCCESS", "record updated", ann),
+        ("SUCCESS", "record updated", bob),
+    ]
+    assert "action" not in _items(linked)[0]
+    moved = org.api.put(
+        "/crm/v8/Contacts", json={"data": [{"id": ann, "Account_Name": {"id": globex}}]}
+    )
+    assert moved.status_code == 200
+    read = org.api.get("/crm/v8/Contacts", params={"ids": f"{ann},{bob}", "fields": "Account_Name"})
+    assert [r["Account_Name"] for r in _items(read)] == [
+        {"name": "Globex", "id": globex},
+        {"name": "Globex", "id": globex},
+    ]
+    assert {r["Last_Name"] for r in org.sim.records("Contacts")} == {"Person 1", "Person 2"}
+
+
+def test_an_update_refuses_missing_records_and_lookups_record_by_record(org: Org) -> None:
+    ann = org.contact(1)
+    [acme] = [i["details"]["id"] for i in _items(org.upsert("Accounts", {"Account_Name": "Acme"}))]
+    data = [
+        {"id": ann, "Account_Name": {"id": "6112000000999999"}},
+        {"id": "6112000000999998", "Account_Name": {"id": acme}},
+        {"Account_Name": {"id": acme}},
+        {"id": ann, "Last_Name": ""},
+        {"id": ann, "Account_Name": {"id": acme}},
+    ]
+    answer = org.api.put("/crm/v8/Contacts", json={"data": data})
+    assert answer.status_code == 207
+    items = _items(answer)
+    assert [(i["code"], i["details"].get("api_name")) for i in items] == [
+        ("INVALID_DATA", "Account_Name"),
+        ("INVALID_DATA", "id"),
+        ("MANDATORY_NOT_FOUND", "id"),
+        ("MANDATORY_NOT_FOUND", "Last_Name"),
+        ("SUCCESS", None),
+    ]
+    assert items[1]["message"] == "the id given seems to be invalid"
+    assert items[1]["details"]["json_path"] == "$.data[1].id"
+    none = org.api.put("/crm/v8/Contacts", json={"data": [{"id": "6112000000999998"}]})
+    assert none.status_code == 400
+    too_many = org.api.put("/crm/v8/Contacts", json={"data": [{"id": ann}] * 101})
+    assert (too_many.status_code, too_many.json()["code"]) == (400, "LIMIT_EXCEEDED")
+    assert org.sim.records("Contacts")[0]["Account_Name"] == {"name": "Acme", "id": acme}

@@ -57,3 +57,15 @@ class Harness(HarnessBase):
             response = api.get("/api/v2/persons", params={"limit": 500})
             response.raise_for_status()
             return [str(p["id"]) for p in response.json()["data"] if int(list_id) in p["label_ids"]]
+
+    def link_records(self, n: int) -> tuple[tuple[str, str, Record], tuple[str, str, Record]]:
+        person = {"name": f"Linked {n}", "emails": [{"value": f"l{n}@example.com"}]}
+        return ("contacts", "emails", person), ("companies", "name", {"name": f"Company {n}"})
+
+    def linked(self, entity: str, vendor_id: str, target_entity: str) -> list[str]:
+        assert (entity, target_entity) == ("contacts", "companies")
+        with self._api() as api:
+            response = api.get(f"/api/v2/persons/{vendor_id}")
+            response.raise_for_status()
+            org = response.json()["data"].get("org_id")
+            return [] if org is None else [str(org)]

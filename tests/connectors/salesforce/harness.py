@@ -8,6 +8,8 @@ from cardfile.connectors.base import Record
 from tests.connectors.harness_base import HarnessBase
 
 API = "/services/data/v66.0"
+# Where a link is read back: the object queried and the lookup field holding the target.
+LINK_FIELDS = {("contacts", "companies"): ("Contact", "AccountId")}
 
 
 class Harness(HarnessBase):
@@ -51,3 +53,16 @@ class Harness(HarnessBase):
             response = api.get(f"{API}/query", params={"q": query})
             response.raise_for_status()
             return [str(r["ContactId"]) for r in response.json()["records"]]
+
+    def link_records(self, n: int) -> tuple[tuple[str, str, Record], tuple[str, str, Record]]:
+        person = {"Cardfile_Id__c": f"lp-{n}", "LastName": f"Linked {n}"}
+        company = {"Cardfile_Id__c": f"lc-{n}", "Name": f"Company {n}"}
+        return ("contacts", "Cardfile_Id__c", person), ("companies", "Cardfile_Id__c", company)
+
+    def linked(self, entity: str, vendor_id: str, target_entity: str) -> list[str]:
+        sobject, field = LINK_FIELDS[(entity, target_entity)]
+        query = f"SELECT {field} FROM {sobject} WHERE Id = '{vendor_id}'"
+        with self._api() as api:
+            response = api.get(f"{API}/query", params={"q": query})
+            response.raise_for_status()
+            return [str(r[field]) for r in response.json()["records"] if r.get(field)]

@@ -58,3 +58,16 @@ class Harness(HarnessBase):
             response = api.get(f"/ProspectLists/{list_id}/link/accounts", params={"max_num": 1000})
             response.raise_for_status()
             return [str(r["id"]) for r in response.json()["records"]]
+
+    def link_records(self, n: int) -> tuple[tuple[str, str, Record], tuple[str, str, Record]]:
+        person = {"email": f"l{n}@example.com", "last_name": f"Linked {n}"}
+        company = {"website": f"lc{n}.example.com", "name": f"Company {n}"}
+        return ("contacts", "email", person), ("companies", "website", company)
+
+    def linked(self, entity: str, vendor_id: str, target_entity: str) -> list[str]:
+        assert (entity, target_entity) == ("contacts", "companies")
+        with self._api() as api:
+            response = api.get(f"/Contacts/{vendor_id}", params={"fields": "account_id"})
+            response.raise_for_status()
+            account = response.json().get("account_id")
+            return [str(account)] if account else []

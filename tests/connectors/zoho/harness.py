@@ -58,3 +58,19 @@ class Harness(HarnessBase):
             if response.status_code == 204:
                 return []
             return [str(r["id"]) for r in response.json()["data"]]
+
+    def link_records(self, n: int) -> tuple[tuple[str, str, Record], tuple[str, str, Record]]:
+        person = {"Email": f"linked{n}@example.com", "Last_Name": f"Linked {n}"}
+        company = {"Account_Name": f"Company {n}"}
+        return ("contacts", "Email", person), ("companies", "Account_Name", company)
+
+    def linked(self, entity: str, vendor_id: str, target_entity: str) -> list[str]:
+        assert (entity, target_entity) == ("contacts", "companies")
+        params = {"ids": vendor_id, "fields": "Account_Name"}
+        with self._api() as api:
+            response = api.get("/crm/v8/Contacts", params=params)
+            response.raise_for_status()
+            if response.status_code == 204:
+                return []
+            account = response.json()["data"][0].get("Account_Name")
+            return [str(account["id"])] if isinstance(account, dict) else []

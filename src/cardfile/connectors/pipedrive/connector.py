@@ -14,7 +14,8 @@ and creates the records that carry none.
 ``find`` runs the same exact-match searches without writing (ids are looked up in one list
 request per 100, ``GET /api/v2/{object}?ids=…``); ``remove`` deletes one record a request
 (``DELETE /api/v2/{object}/{id}``: Pipedrive marks it deleted and purges it after 30 days),
-and a 404 means it is gone already.
+and a 404 means it is gone already. ``link`` sets a person's ``org_id``, one ``PATCH`` a link
+(``links.py``).
 
 Requests run a few at a time, paced by one budget per connection: Pipedrive counts every
 request of a token in a 2-second window (20 to 120 requests for an API token by plan, 80 to
@@ -40,6 +41,7 @@ from cardfile.connectors.base import (
     Field,
     Health,
     Identity,
+    Link,
     ListResult,
     OAuthApp,
     Outcome,
@@ -58,6 +60,7 @@ from cardfile.connectors.errors import (
     VendorError,
 )
 from cardfile.connectors.http import RateBudget, VendorClient
+from cardfile.connectors.pipedrive import links as linking
 from cardfile.connectors.pipedrive.auth import AUTH_METHOD, AUTHORIZE_URL, auth_for, token_url
 from cardfile.connectors.pipedrive.errors import (
     ERRORS,
@@ -175,6 +178,9 @@ class PipedriveConnector(Connector):
         record_id_key=RECORD_ID,
         finds=True,
         removes=True,
+        people="contacts",
+        companies="companies",
+        links=linking.LINKS,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url=AUTHORIZE_URL,
@@ -473,6 +479,42 @@ class PipedriveConnector(Connector):
                 broken.append(error)
                 return RecordResult.failed(error.error)
         return RecordResult(Outcome.REMOVED, record_id)
+
+    async def link(self, links: Sequence[Link]) -> list[RecordResult]:
+        """Link persons to their organization (``org_id``, see ``links.py``), one request a
+        link, a few at a time; a person has one organization, so a new link replaces the old.
+        Links of one person are made one after another, in the order given. Results in input
+        order.
+
+        Raises:
+            ConnectionBroken: The token was refused or lacks a permission.
+        """
+        results: list[RecordResult | None] = [None] * len(links)
+        chains: dict[str, list[int]] = {}
+        for index, link in enumerate(links):
+            results[index] = linking.refusal(link)
+            if results[index] is None:
+                chains.setdefault(link.vendor_id.strip(), []).append(index)
+        broken: list[ConnectorError] = []
+
+        async def chain(indices: list[int]) -> None:
+            for index in indices:
+                results[index] = await self._link(links[index], broken)
+
+        await asyncio.gather(*(chain(indices) for indices in chains.values()))
+        if broken:
+            raise broken[0]
+        return [result or _refused("the link was not sent") for result in results]
+
+    async def _link(self, link: Link, broken: list[ConnectorError]) -> RecordResult:
+        async with self._slots:
+            if broken:
+                return RecordResult.failed(broken[0].error)
+            try:
+                return await linking.send(self._client, link)
+            except ConnectionBroken as error:
+                broken.append(error)
+                return RecordResult.failed(error.error)
 
     async def update_list(
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]

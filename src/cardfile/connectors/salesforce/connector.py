@@ -18,7 +18,8 @@ Salesforce publishes no per-second limit, only the org's daily allocation over a
 hours, which every answer reports in ``Sforce-Limit-Info`` (see ``limits.py``). Lists are
 campaigns (``campaigns.py``); changes are read by ``SystemModstamp`` (``changes.py``).
 ``find`` asks the same SOQL an upsert asks, and writes nothing (``lookups.py``); ``remove``
-deletes by id into the recycle bin (``removals.py``).
+deletes by id into the recycle bin (``removals.py``); ``link`` sets a contact's ``AccountId``
+through the same collection update (``links.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from cardfile.connectors.base import (
     Field,
     Health,
     Identity,
+    Link,
     ListResult,
     OAuthApp,
     RateLimit,
@@ -67,6 +69,14 @@ from cardfile.connectors.salesforce.changes import (
 from cardfile.connectors.salesforce.errors import ERRORS, for_records, read_message
 from cardfile.connectors.salesforce.fields import described, field_of
 from cardfile.connectors.salesforce.limits import DAILY, DailyAllowance, read_limit_info
+from cardfile.connectors.salesforce.links import (
+    LINK_FIELDS,
+    LINKS,
+    link_result,
+    rounds,
+    unnamed,
+    unsupported,
+)
 from cardfile.connectors.salesforce.lookups import existing, oldest
 from cardfile.connectors.salesforce.query import json_of, query_rows
 from cardfile.connectors.salesforce.records import (
@@ -180,6 +190,9 @@ class SalesforceConnector(Connector):
         record_id_key="Id",
         finds=True,
         removes=True,
+        people="contacts",
+        companies="companies",
+        links=LINKS,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url=f"{login_server(None)}{AUTHORIZE_PATH}",
@@ -531,6 +544,44 @@ class SalesforceConnector(Connector):
             return []
         self._instance()
         return await remove_records(self._client, self.api, self._gather, sobject, ids)
+
+    async def link(self, links: Sequence[Link]) -> list[RecordResult]:
+        """Link contacts to their account by setting ``AccountId`` (see ``links.py``), 200 a
+        request; a contact has one account, so a new link replaces the old. Results in
+        input order.
+
+        Raises:
+            ConnectionBroken: The session was refused and could not be renewed, or the
+                connection names no instance.
+        """
+        results: list[RecordResult | None] = [None] * len(links)
+        sendable: list[int] = []
+        for index, link in enumerate(links):
+            pair = (link.entity, link.target_entity)
+            results[index] = unsupported(link) if pair not in LINK_FIELDS else unnamed(link)
+            if results[index] is None:
+                sendable.append(index)
+        if sendable:
+            self._instance()
+        collection = f"{self.api}/composite/sobjects"
+        for indices in rounds(links, sendable):
+            items: dict[int, _Item] = {}
+            for index in indices:
+                link = links[index]
+                field = LINK_FIELDS[(link.entity, link.target_entity)]
+                values = {field: link.target_id.strip()}
+                items[index] = _Item([index], None, values, target=link.vendor_id.strip())
+            batches: list[_Batch] = []
+            for entity in LINKS:  # one object per collection request
+                chosen = [item for i, item in items.items() if links[i].entity == entity]
+                batches += self._chunks(
+                    "PATCH", collection, chosen, SOBJECTS[entity], created=False
+                )
+            await self._gather([self._send(batch) for batch in batches])
+            for index, item in items.items():
+                sent = item.result or refused("Salesforce's answer did not mention this record")
+                results[index] = link_result(sent, links[index])
+        return [result or refused("the link was not sent") for result in results]
 
     async def update_list(
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]

@@ -11,7 +11,8 @@ round searches again first, so that a create Sugar did carry out becomes an upda
 resend never duplicates a record.
 
 The same search answers ``find`` (without writing); ``remove`` deletes records by id with
-``DELETE /{Module}/{id}`` sub-requests of the same envelopes (see ``removal.py``).
+``DELETE /{Module}/{id}`` sub-requests of the same envelopes (see ``removal.py``); ``link``
+sets contacts' ``account_id`` by ``PUT`` sub-requests of them (see ``links.py``).
 
 Sugar silently drops fields a module does not define; the connector refuses such a record
 instead (naming the field), so that nothing a user mapped disappears without a word.
@@ -37,6 +38,7 @@ from cardfile.connectors.base import (
     Field,
     Health,
     Identity,
+    Link,
     ListResult,
     RateLimit,
     Record,
@@ -57,6 +59,7 @@ from cardfile.connectors.sugarcrm import bulk
 from cardfile.connectors.sugarcrm.auth import credentials_of, session_for
 from cardfile.connectors.sugarcrm.errors import ERRORS, read_message
 from cardfile.connectors.sugarcrm.fields import fields_of
+from cardfile.connectors.sugarcrm.links import LINKS, Linking
 from cardfile.connectors.sugarcrm.lists import Memberships
 from cardfile.connectors.sugarcrm.records import (
     SubRequest,
@@ -152,6 +155,9 @@ class SugarCRMConnector(Connector):
         record_id_key="id",
         finds=True,
         removes=True,
+        people="contacts",
+        companies="companies",
+        links=LINKS,
     )
 
     def __init__(self, connection: Connection) -> None:
@@ -449,6 +455,32 @@ class SugarCRMConnector(Connector):
             self._client, self.settings.rest_version, self.settings.bulk_size, self._envelopes
         )
         return await removal.remove(module, [str(i) for i in vendor_ids])
+
+    async def link(self, links: Sequence[Link]) -> list[RecordResult]:
+        """Link contacts to their account (``account_id``, see ``links.py``) by ``PUT``
+        sub-requests of ``/bulk`` envelopes; a contact shows one account, so a new link
+        replaces the old. Results in input order.
+
+        Raises:
+            ConnectionBroken: The connection cannot log in, or Sugar broke it mid-way.
+        """
+        if not links:
+            return []
+        self._usable()
+        linking = Linking(
+            self._client,
+            self.settings.rest_version,
+            self.settings.bulk_size,
+            self._envelopes,
+            self._existing,
+        )
+        return await linking.link(links)
+
+    async def _existing(self, module: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` name records of ``module`` (the search upserts match ids with)."""
+        items = {i: _Item([], i, i, {}) for i in ids}
+        await self._find(module, RECORD_ID, list(items.values()))
+        return {i for i, item in items.items() if item.target}
 
     async def _write(self, module: str, items: list[_Item]) -> None:
         """Creates and updates of ``items`` in envelopes; each item gets its result, or keeps

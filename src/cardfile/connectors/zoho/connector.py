@@ -23,7 +23,8 @@ request, and answers for the oldest record holding each value, as the upsert's d
 does; with the match key ``id`` it reads the ids (``GET /crm/v8/{module}?ids=…``) to say which
 exist. ``remove`` deletes records to Zoho's recycle bin (``DELETE /crm/v8/{module}?ids=…``,
 100 to a request); an id Zoho answers as invalid counts as removed once a read shows that no
-record has it.
+record has it. ``link`` sets contacts' ``Account_Name`` lookup by record updates (``PUT
+/crm/v8/Contacts``, 100 to a request; ``links.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from cardfile.connectors.base import (
     Field,
     Health,
     Identity,
+    Link,
     ListResult,
     OAuthApp,
     Outcome,
@@ -53,6 +55,7 @@ from cardfile.connectors.base import (
 from cardfile.connectors.errors import Action, ConnectorError, Refused, RetryLater, VendorError
 from cardfile.connectors.http import RateBudget, VendorClient
 from cardfile.connectors.values import UnsendableValue
+from cardfile.connectors.zoho import links as linking
 from cardfile.connectors.zoho.auth import AUTHORIZE_PATH, accounts_server, auth_for, token_url
 from cardfile.connectors.zoho.errors import ERRORS, read_message
 from cardfile.connectors.zoho.fields import DUPLICATE_CHECK, fields_of
@@ -129,6 +132,9 @@ class ZohoConnector(Connector):
         reads_changes=False,
         finds=True,
         removes=True,
+        people="contacts",
+        companies="companies",
+        links=linking.LINKS,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url=f"https://accounts.zoho.com{AUTHORIZE_PATH}",
@@ -303,16 +309,20 @@ class ZohoConnector(Connector):
                 results[index] = item.result
         return [result or refused("the record was not sent") for result in results]
 
+    def _with_trigger(self, body: dict[str, Any]) -> None:
+        """Name the automations a write runs (the ``trigger`` setting), when set."""
+        trigger = self.connection.settings.get("trigger")
+        if trigger is not None:  # Zoho runs workflows when none is named; [] runs none
+            names = trigger.split(",") if isinstance(trigger, str) else trigger
+            body["trigger"] = [str(name).strip() for name in names if str(name).strip()]
+
     async def _send(self, module: str, match_key: str, batch: list[_Item]) -> None:
         """One upsert request; its items get their results (never dropped)."""
         body: dict[str, Any] = {
             "data": [item.payload for item in batch],
             "duplicate_check_fields": [match_key],
         }
-        trigger = self.connection.settings.get("trigger")
-        if trigger is not None:  # Zoho runs workflows when none is named; [] runs none
-            names = trigger.split(",") if isinstance(trigger, str) else trigger
-            body["trigger"] = [str(name).strip() for name in names if str(name).strip()]
+        self._with_trigger(body)
         async with self._slots:
             try:
                 response = await self._client.request("POST", f"/crm/v8/{module}/upsert", json=body)
@@ -325,6 +335,58 @@ class ZohoConnector(Connector):
         for position, item in enumerate(batch):
             found = answered[position] if position < len(answered) else None
             item.result = result_of(found, response.status_code)
+
+    async def link(self, links: Sequence[Link]) -> list[RecordResult]:
+        """Link contacts to their account by their ``Account_Name`` lookup (see ``links.py``),
+        100 to a request; a contact has one account, so a new link replaces the old. Results
+        in input order.
+
+        Raises:
+            ConnectionBroken: The token was refused, or the module is not available.
+        """
+        results: list[RecordResult | None] = [None] * len(links)
+        sendable: list[int] = []
+        for index, link in enumerate(links):
+            results[index] = linking.refusal(link)
+            if results[index] is None:
+                sendable.append(index)
+        for indices in linking.rounds(links, sendable):
+            by_module: dict[str, list[int]] = {}
+            for index in indices:
+                module, _ = linking.LINK_FIELDS[(links[index].entity, links[index].target_entity)]
+                by_module.setdefault(module, []).append(index)
+            try:
+                async with asyncio.TaskGroup() as group:
+                    for module, chosen in by_module.items():
+                        for start in range(0, len(chosen), BATCH_SIZE):
+                            batch = chosen[start : start + BATCH_SIZE]
+                            group.create_task(self._update(module, links, batch, results))
+            except ExceptionGroup as failed:
+                raise failed.exceptions[0] from None
+        return [result or refused("the link was not sent") for result in results]
+
+    async def _update(
+        self,
+        module: str,
+        links: Sequence[Link],
+        batch: list[int],
+        results: list[RecordResult | None],
+    ) -> None:
+        """One update request of links; each gets its result (never dropped)."""
+        body: dict[str, Any] = {"data": [linking.item_of(links[i]) for i in batch]}
+        self._with_trigger(body)
+        async with self._slots:
+            try:
+                response = await self._client.request("PUT", f"/crm/v8/{module}", json=body)
+            except (RetryLater, Refused) as error:
+                for index in batch:
+                    results[index] = RecordResult.failed(_for_records(error))
+                return
+        data = _json(response).get("data")
+        answered = data if isinstance(data, list) else []
+        for position, index in enumerate(batch):
+            found = answered[position] if position < len(answered) else None
+            results[index] = linking.link_result(found, links[index], response.status_code)
 
     async def update_list(
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]
