@@ -1,5 +1,6 @@
-"""A faithful local HubSpot: CRM objects (companies, contacts), properties, Lists v3, account
-details, private-app and OAuth tokens, burst and daily limits, HubSpot's error bodies.
+"""A faithful local HubSpot: CRM objects (companies, contacts) and their associations,
+properties, Lists v3, account details, private-app and OAuth tokens, burst and daily limits,
+HubSpot's error bodies.
 
 ``create_app()`` builds it; ``python -m simulators.hubspot --port 8101`` serves it.
 """

@@ -1,5 +1,6 @@
-"""The HubSpot simulator as a Starlette app: objects, properties, lists, account details, the
-OAuth token endpoint and the kit's ``/_simulator`` control API, behind fault injection."""
+"""The HubSpot simulator as a Starlette app: objects, associations, properties, lists, account
+details, the OAuth token endpoint and the kit's ``/_simulator`` control API, behind fault
+injection."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from simulators.hubspot.association_routes import association_routes
 from simulators.hubspot.errors import fault_body
 from simulators.hubspot.gate import guarded
 from simulators.hubspot.list_routes import list_routes
@@ -48,6 +50,7 @@ def create_app(
     batch_limit: int = 100,
     token_lifetime: float = 1800.0,
     interval_seconds: float = 10.0,
+    association_batch_limit: int = 2_000,
 ) -> Starlette:
     """A simulated HubSpot portal; its state is ``app.state.sim`` (a :class:`HubSpotSim`).
 
@@ -58,6 +61,7 @@ def create_app(
         batch_limit: Inputs allowed in one batch request.
         token_lifetime: Seconds an OAuth access token lives (HubSpot: 30 minutes).
         interval_seconds: The burst window's length (HubSpot: 10 s; tests may shorten it).
+        association_batch_limit: Inputs allowed in one association batch request.
     """
     sim = HubSpotSim(
         tokens=tokens,
@@ -66,11 +70,13 @@ def create_app(
         batch_limit=batch_limit,
         token_lifetime=token_lifetime,
         interval_seconds=interval_seconds,
+        association_batch_limit=association_batch_limit,
     )
     routes = [
         *control_routes(sim),
         *oauth_routes(sim),
         *object_routes(sim),
+        *association_routes(sim),
         *property_routes(sim),
         *list_routes(sim),
         *_account_routes(sim),

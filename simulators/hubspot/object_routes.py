@@ -1,4 +1,8 @@
-"""The CRM object routes: ``/crm/v3/objects/{objectType}/…`` for companies and contacts."""
+"""The CRM object routes: ``/crm/v3/objects/{objectType}/…`` for companies and contacts.
+
+Reading one record with ``?associations=companies`` (or ``contacts``) adds the v3
+``associations`` block; archiving a record ends its associations.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from starlette.routing import Route
 
 from simulators.hubspot import search as searching
 from simulators.hubspot import writes
+from simulators.hubspot.association_routes import v3_associations
 from simulators.hubspot.errors import Refusal, whole_number
 from simulators.hubspot.gate import guarded, read_json
 from simulators.hubspot.properties import iso, now_ms
@@ -24,11 +29,15 @@ def _store(sim: HubSpotSim, request: Request) -> ObjectStore:
     return sim.store(str(request.path_params["objectType"]))
 
 
+def _listed(request: Request, parameter: str) -> list[str]:
+    """A query parameter's values, comma-separated or repeated."""
+    raw = request.query_params.getlist(parameter)
+    return [name.strip() for value in raw for name in value.split(",") if name.strip()]
+
+
 def _names(request: Request) -> list[str] | None:
-    """``properties`` query values, comma-separated or repeated (None: the defaults)."""
-    raw = request.query_params.getlist("properties")
-    names = [name.strip() for value in raw for name in value.split(",") if name.strip()]
-    return names or None
+    """``properties`` query values (None: the defaults)."""
+    return _listed(request, "properties") or None
 
 
 def object_routes(sim: HubSpotSim) -> list[Route]:
@@ -59,7 +68,8 @@ def object_routes(sim: HubSpotSim) -> list[Route]:
         # HubSpot answers 204 whether or not each id existed.
         store = _store(sim, request)
         for item in writes.read_inputs(await read_json(request), sim.batch_limit):
-            store.archive(str(item.get("id", "")))
+            if store.archive(str(item.get("id", ""))):
+                sim.associations.forget(store.object_type, str(item["id"]))
         return Response(status_code=204)
 
     async def batch_read(request: Request) -> Response:
@@ -125,7 +135,12 @@ def object_routes(sim: HubSpotSim) -> list[Route]:
         record = store.find(id_property, str(request.path_params["objectId"]))
         if record is None:
             raise Refusal(404, "resource not found", "OBJECT_NOT_FOUND")
-        return JSONResponse(record.to_json(_names(request), store.object_type))
+        answer = record.to_json(_names(request), store.object_type)
+        wanted = _listed(request, "associations")
+        associated = v3_associations(sim, store, record.id, wanted) if wanted else None
+        if associated is not None:
+            answer["associations"] = associated
+        return JSONResponse(answer)
 
     async def create_object(request: Request) -> Response:
         body = await read_json(request)

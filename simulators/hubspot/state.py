@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from simulators.hubspot.associations import AssociationStore
 from simulators.hubspot.errors import Refusal
 from simulators.hubspot.limits import Limits
 from simulators.hubspot.lists import ListStore
@@ -32,6 +33,7 @@ class HubSpotSim(Served):
         batch_limit: Inputs allowed in one batch request.
         token_lifetime: Seconds an OAuth access token lives.
         interval_seconds: The burst window's length.
+        association_batch_limit: Inputs allowed in one association batch request.
     """
 
     def __init__(
@@ -43,6 +45,7 @@ class HubSpotSim(Served):
         batch_limit: int,
         token_lifetime: float,
         interval_seconds: float,
+        association_batch_limit: int,
     ) -> None:
         super().__init__(tokens=tokens, token_lifetime=token_lifetime)
         self.batch_limit = batch_limit
@@ -51,6 +54,8 @@ class HubSpotSim(Served):
         ids = id_counter()
         self.objects = {name: ObjectStore(name, ids) for name in ("companies", "contacts")}
         self.lists = ListStore()
+        self.association_batch_limit = association_batch_limit
+        self.associations = AssociationStore()
 
     def store(self, object_type: str) -> ObjectStore:
         """The store behind an object type as a path names it (aliases allowed).
@@ -64,19 +69,23 @@ class HubSpotSim(Served):
         return self.objects[name]
 
     def reset(self) -> None:
-        """Forget records, lists, faults, OAuth grants and counters (custom properties stay)."""
+        """Forget records, associations, lists, faults, OAuth grants and counters (custom
+        properties stay)."""
         for store in self.objects.values():
             store.clear()
         self.lists.clear()
+        self.associations.clear()
         self.limits.reset()
         self.reset_served()
 
     def stats(self) -> dict[str, Any]:
-        """Records per object, requests answered, 429s sent, lists and token refreshes."""
+        """Records per object, associations, requests answered, 429s sent, lists and token
+        refreshes."""
         return {
             "records": {name: len(store.records) for name, store in self.objects.items()},
             **self.served_stats(),
             "lists": len(self.lists.lists),
+            "associations": self.associations.count(),
             "daily_used": self.limits.daily_used,
         }
 

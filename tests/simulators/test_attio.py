@@ -1003,3 +1003,65 @@ def test_the_module_serves_on_loopback_with_the_given_options(
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8112)
     assert seen["sim"].static_tokens == {"t-1"}
     assert seen["sim"].activated == {"people"}
+
+
+# Links: record references written with PATCH
+
+
+def _record_id(response: httpx.Response) -> str:
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"]["id"]["record_id"])
+
+
+def _reference(target_object: str, record_id: str) -> dict[str, str]:
+    return {"target_object": target_object, "target_record_id": record_id}
+
+
+def test_patch_adds_a_user_to_a_workspace_once_keeping_the_others(ws: Workspace) -> None:
+    first = _record_id(ws.assert_record("users", "user_id", user_id="u-1"))
+    second = _record_id(ws.assert_record("users", "user_id", user_id="u-2"))
+    workspace = _record_id(
+        ws.assert_record(
+            "workspaces", "workspace_id", workspace_id="w-1", users=[_reference("users", first)]
+        )
+    )
+    path = f"{RECORDS.format('workspaces')}/{workspace}"
+    for _ in range(2):
+        patched = ws.api.patch(
+            path, json={"data": {"values": {"users": [_reference("users", second)]}}}
+        )
+        held = [v["target_record_id"] for v in _values(patched)["users"]]
+        assert held == [second, first]  # prepended once; the value already there is not doubled
+    read = ws.api.get(path)
+    assert [v["target_record_id"] for v in _values(read)["users"]] == [second, first]
+    assert {v["target_object"] for v in _values(read)["users"]} == {"users"}
+
+
+def test_patch_replaces_a_single_valued_reference(ws: Workspace) -> None:
+    first = ws.company("first.com")
+    second = ws.company("second.com")
+    person = _record_id(
+        ws.assert_record(
+            "people",
+            "email_addresses",
+            email_addresses=["p@example.com"],
+            company=[_reference("companies", first)],
+        )
+    )
+    path = f"{RECORDS.format('people')}/{person}"
+    patched = ws.api.patch(
+        path, json={"data": {"values": {"company": [_reference("companies", second)]}}}
+    )
+    assert [v["target_record_id"] for v in _values(patched)["company"]] == [second]
+
+
+def test_a_patch_naming_a_missing_target_or_record_is_refused(ws: Workspace) -> None:
+    person = _record_id(ws.assert_record("people", "email_addresses", email_addresses=["a@b.co"]))
+    body = {"data": {"values": {"company": [_reference("companies", GHOST)]}}}
+    target = ws.api.patch(f"{RECORDS.format('people')}/{person}", json=body)
+    assert GHOST in _error(target, 400, "value_not_found")
+    assert _values(ws.api.get(f"{RECORDS.format('people')}/{person}"))["company"] == []
+    company = ws.company("here.com")
+    body = {"data": {"values": {"company": [_reference("companies", company)]}}}
+    record = ws.api.patch(f"{RECORDS.format('people')}/{GHOST}", json=body)
+    assert _error(record, 404, "not_found") == f'Record with ID "{GHOST}" not found.'

@@ -730,3 +730,154 @@ def test_the_command_line_serves_on_loopback(monkeypatch: pytest.MonkeyPatch) ->
     assert seen["host"] == "127.0.0.1"
     assert seen["port"] == 8111
     assert seen["app"].state.sim.static_tokens == {"t-1"}
+
+
+# Associations (v4)
+
+ASSOCIATE = "/crm/v4/associations/{}/{}/batch/associate/default"
+
+
+def _made(portal: Portal, object_type: str, *properties: dict[str, str]) -> list[str]:
+    response = portal.api.post(
+        f"/crm/v3/objects/{object_type}/batch/create",
+        json={"inputs": [{"properties": p} for p in properties]},
+    )
+    assert response.status_code == 201, response.text
+    return sorted((r["id"] for r in response.json()["results"]), key=int)
+
+
+def _pairs(*pairs: tuple[str, str]) -> dict[str, Any]:
+    return {"inputs": [{"from": {"id": f}, "to": {"id": t}} for f, t in pairs]}
+
+
+def _read(portal: Portal, object_type: str, record: str, to_type: str, **params: Any) -> Any:
+    path = f"/crm/v4/objects/{object_type}/{record}/associations/{to_type}"
+    response = portal.api.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_default_associations_are_made_and_read_from_both_sides(portal: Portal) -> None:
+    (contact,) = _made(portal, "contacts", {"email": "a@example.com"})
+    (company,) = _made(portal, "companies", {"name": "A"})
+    response = portal.api.post(
+        ASSOCIATE.format("contacts", "companies"), json=_pairs((contact, company))
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "COMPLETE"
+    assert body["results"] == [
+        {
+            "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279},
+            "from": {"id": contact},
+            "to": {"id": company},
+        }
+    ]
+    assert "errors" not in body
+    assert body["startedAt"] and body["completedAt"]
+    assert _read(portal, "contacts", contact, "companies")["results"] == [
+        {
+            "toObjectId": company,
+            "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 279, "label": None}],
+        }
+    ]
+    back = _read(portal, "0-2", company, "contact")["results"]
+    assert [(r["toObjectId"], r["associationTypes"][0]["typeId"]) for r in back] == [(contact, 280)]
+    v3 = portal.api.get(
+        f"/crm/v3/objects/companies/{company}", params={"associations": "contacts"}
+    ).json()
+    assert v3["associations"] == {
+        "contacts": {"results": [{"id": contact, "type": "company_to_contact_unlabeled"}]}
+    }
+    plain = portal.api.get(f"/crm/v3/objects/companies/{company}").json()
+    assert "associations" not in plain
+
+
+def test_associating_a_pair_again_keeps_one_association(portal: Portal) -> None:
+    (contact,) = _made(portal, "contacts", {"email": "a@example.com"})
+    first, second = _made(portal, "companies", {"name": "A"}, {"name": "B"})
+    path = ASSOCIATE.format("contacts", "companies")
+    for _ in range(2):
+        assert portal.api.post(path, json=_pairs((contact, first))).status_code == 200
+    portal.api.post(ASSOCIATE.format("companies", "contacts"), json=_pairs((first, contact)))
+    portal.api.post(path, json=_pairs((contact, second)))
+    ids = [r["toObjectId"] for r in _read(portal, "contacts", contact, "companies")["results"]]
+    assert ids == [first, second]
+    assert portal.stats()["associations"] == 2
+
+
+def test_records_that_do_not_exist_are_named_in_errors_with_a_207(portal: Portal) -> None:
+    (contact,) = _made(portal, "contacts", {"email": "a@example.com"})
+    (company,) = _made(portal, "companies", {"name": "A"})
+    response = portal.api.post(
+        ASSOCIATE.format("contacts", "companies"),
+        json=_pairs((contact, "111"), ("222", company), (contact, company)),
+    )
+    assert response.status_code == 207
+    body = response.json()
+    assert [(r["from"]["id"], r["to"]["id"]) for r in body["results"]] == [(contact, company)]
+    assert body["numErrors"] == 2
+    from_error, to_error = body["errors"]
+    assert from_error["category"] == to_error["category"] == "OBJECT_NOT_FOUND"
+    assert from_error["context"] == {"fromObjectIds": ["222"]}
+    assert to_error["context"] == {"toObjectIds": ["111"]}
+    assert "CONTACT" in from_error["message"]
+    assert "COMPANY" in to_error["message"]
+    assert from_error["status"] == "error"
+    assert portal.stats()["associations"] == 1
+
+
+def test_an_association_batch_over_the_limit_or_malformed_is_refused() -> None:
+    with running(association_batch_limit=2) as portal:
+        path = ASSOCIATE.format("contacts", "companies")
+        over = portal.api.post(path, json=_pairs(("1", "2"), ("3", "4"), ("5", "6")))
+        assert over.status_code == 400
+        assert "maximum number of inputs" in over.json()["message"]
+        assert portal.api.post(path, json={"inputs": [{"from": {"id": "1"}}]}).status_code == 400
+        assert portal.api.post(path, json=[]).status_code == 400
+        unsupported = portal.api.post(ASSOCIATE.format("contacts", "contacts"), json=_pairs())
+        assert unsupported.status_code == 400
+        assert (
+            portal.api.post(ASSOCIATE.format("planets", "companies"), json=_pairs()).status_code
+            == 400
+        )
+
+
+def test_associations_are_read_in_pages(portal: Portal) -> None:
+    contacts = _made(portal, "contacts", *({"email": f"p{n}@example.com"} for n in range(5)))
+    (company,) = _made(portal, "companies", {"name": "A"})
+    portal.api.post(
+        ASSOCIATE.format("companies", "contacts"), json=_pairs(*((company, c) for c in contacts))
+    )
+    seen: list[str] = []
+    after: str | None = None
+    while True:
+        page = _read(
+            portal, "companies", company, "contacts", limit=2, **({"after": after} if after else {})
+        )
+        seen += [r["toObjectId"] for r in page["results"]]
+        after = (page.get("paging") or {}).get("next", {}).get("after")
+        if after is None:
+            break
+    assert seen == contacts
+    assert _read(portal, "contacts", "404404", "companies") == {"results": []}
+
+
+def test_archiving_a_record_ends_its_associations_and_reset_forgets_them(portal: Portal) -> None:
+    (contact,) = _made(portal, "contacts", {"email": "a@example.com"})
+    first, second = _made(portal, "companies", {"name": "A"}, {"name": "B"})
+    portal.api.post(
+        ASSOCIATE.format("contacts", "companies"), json=_pairs((contact, first), (contact, second))
+    )
+    archived = portal.api.post(
+        "/crm/v3/objects/companies/batch/archive", json={"inputs": [{"id": first}]}
+    )
+    assert archived.status_code == 204
+    ids = [r["toObjectId"] for r in _read(portal, "contacts", contact, "companies")["results"]]
+    assert ids == [second]
+    again = portal.api.post(
+        ASSOCIATE.format("contacts", "companies"), json=_pairs((contact, first))
+    )
+    assert again.json()["errors"][0]["context"] == {"toObjectIds": [first]}
+    portal.control("reset")
+    assert portal.stats()["associations"] == 0

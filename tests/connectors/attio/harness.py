@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from email.utils import formatdate
 
+from cardfile.connectors.attio.links import ATTRIBUTES
 from cardfile.connectors.base import Record
 from tests.connectors.harness_base import HarnessBase
 
@@ -60,3 +61,18 @@ class Harness(HarnessBase):
             response = api.post(f"/v2/lists/{list_id}/entries/query", json={})
             response.raise_for_status()
             return [str(e["parent_record_id"]) for e in response.json()["data"]]
+
+    def link_records(self, n: int) -> tuple[tuple[str, str, Record], tuple[str, str, Record]]:
+        person = {"email_addresses": [f"linked{n}@example.com"], "name": f"Linked {n}"}
+        company = {"domains": [f"l{n}.example.com"], "name": f"Linked {n}"}
+        return ("people", "email_addresses", person), ("companies", "domains", company)
+
+    def linked(self, entity: str, vendor_id: str, target_entity: str) -> list[str]:
+        attribute, _ = ATTRIBUTES[(entity, target_entity)]
+        with self._api() as api:
+            response = api.get(f"/v2/objects/{entity}/records/{vendor_id}")
+            response.raise_for_status()
+            values = response.json()["data"]["values"].get(attribute, [])
+            return [
+                str(v["target_record_id"]) for v in values if v["target_object"] == target_entity
+            ]

@@ -63,3 +63,15 @@ class Harness(HarnessBase):
             response = api.get(f"/crm/v3/lists/{list_id}/memberships")
             response.raise_for_status()
             return [str(m["recordId"]) for m in response.json()["results"]]
+
+    def link_records(self, n: int) -> tuple[tuple[str, str, Record], tuple[str, str, Record]]:
+        person = {"email": f"linked{n}@example.com", "firstname": f"Linked {n}"}
+        company = {"cardfile_id": f"l-{n}", "name": f"Linked {n}", "domain": f"l{n}.example.com"}
+        return ("contacts", "email", person), ("companies", "cardfile_id", company)
+
+    def linked(self, entity: str, vendor_id: str, target_entity: str) -> list[str]:
+        path = f"/crm/v4/objects/{entity}/{vendor_id}/associations/{target_entity}"
+        with self._api() as api:
+            response = api.get(path)
+            response.raise_for_status()
+            return [str(r["toObjectId"]) for r in response.json()["results"]]

@@ -12,7 +12,9 @@ records that carry none.
 ``find`` reads the same matches without writing, through the record query (see
 :mod:`~cardfile.connectors.attio.query`); ``remove`` deletes records one per request
 (``DELETE /v2/objects/{object}/records/{record_id}``; Attio has no archive and no batch
-delete), a 404 meaning the record is gone already.
+delete), a 404 meaning the record is gone already. ``link`` points a record-reference
+attribute (a person's company, a workspace's users) at another record, one ``PATCH`` a link
+(see :mod:`~cardfile.connectors.attio.links`).
 
 An object must be activated in the workspace before Attio serves it (users, workspaces and
 deals are not by default): ``GET /v2/objects`` is read once per connector, and records of an
@@ -23,13 +25,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from cardfile.connectors.attio.auth import auth_for, token_url
+from cardfile.connectors.attio.chains import bounded, chained
 from cardfile.connectors.attio.errors import ERRORS, for_records, read_message
 from cardfile.connectors.attio.fields import WITH_CHOICES, field_of, listed, live_attributes
+from cardfile.connectors.attio.links import LINKS, make_link, unsupported
 from cardfile.connectors.attio.lists import add_member, remove_member
 from cardfile.connectors.attio.query import (
     CASELESS_KEYS,
@@ -59,6 +63,7 @@ from cardfile.connectors.base import (
     Field,
     Health,
     Identity,
+    Link,
     ListResult,
     OAuthApp,
     RateLimit,
@@ -89,7 +94,6 @@ MATCH_KEYS = {
     "deals": ("record_id",),
 }
 RECORD_ID = "record_id"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -125,29 +129,6 @@ def _not_a_key(entity: str, match_key: str) -> str:
     )
 
 
-def _chains(keys: list[list[str]]) -> list[list[int]]:
-    """Indices grouped so that records sharing any key value fall in one group, in order."""
-    parent = list(range(len(keys)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first: dict[str, int] = {}
-    for index, values in enumerate(keys):
-        for value in values:
-            if value in first:
-                parent[root(index)] = root(first[value])
-            else:
-                first[value] = index
-    groups: dict[int, list[int]] = {}
-    for index in range(len(keys)):
-        groups.setdefault(root(index), []).append(index)
-    return list(groups.values())
-
-
 class AttioConnector(Connector):
     """Attio's people, companies, users, workspaces and deals (and custom objects), and lists."""
 
@@ -165,6 +146,9 @@ class AttioConnector(Connector):
         record_id_key=RECORD_ID,
         finds=True,
         removes=True,
+        people="people",
+        companies="companies",
+        links=LINKS,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url="https://app.attio.com/authorize",
@@ -279,7 +263,7 @@ class AttioConnector(Connector):
             answer = await self._client.request("GET", f"{path}/{slug}/{segment}")
             choices[slug] = listed(json_of(answer))
 
-        await self._all([load(a) for a in attributes if a.get("type") in WITH_CHOICES])
+        await bounded(self._slots, [load(a) for a in attributes if a.get("type") in WITH_CHOICES])
         found = [field_of(a, choices.get(str(a["api_slug"]), ())) for a in attributes]
         self._fields[entity] = found
         return found
@@ -319,30 +303,17 @@ class AttioConnector(Connector):
         if mode is None:
             return [refused(_not_a_key(entity, match_key)) for _ in records]
         results: list[RecordResult | None] = [None] * len(records)
-        writes: list[_Write | None] = [None] * len(records)
-        keys_of: list[list[str]] = [[] for _ in records]
+        writes: dict[int, _Write] = {}
+        keys_of: dict[int, list[str]] = {}
         for index, record in enumerate(records):
             planned = self._plan(entity, record, match_key, mode)
             if isinstance(planned, RecordResult):
                 results[index] = planned
                 continue
             writes[index], keys_of[index] = planned
-        broken: list[ConnectorError] = []
-
-        async def chain(indices: list[int]) -> None:
-            async with self._slots:
-                for index in indices:
-                    write = writes[index]
-                    if write is None:
-                        continue
-                    if broken:
-                        results[index] = RecordResult.failed(broken[0].error)
-                        continue
-                    results[index] = await self._send(write, broken)
-
-        await asyncio.gather(*(chain(indices) for indices in _chains(keys_of)))
-        if broken:
-            raise broken[0]
+        sent = await chained(self._slots, keys_of, lambda index: self._send(writes[index]))
+        for index, result in sent.items():
+            results[index] = result
         return [result or refused("the record was not sent") for result in results]
 
     def _plan(
@@ -356,33 +327,34 @@ class AttioConnector(Connector):
             body = write_body(values_of(record, without=(RECORD_ID,)))
             if target:
                 write = _Write("PUT", f"{path}/{target}", None, body, created=False)
-                chained = [f"id:{target}"]
+                chain_keys = [f"id:{target}"]
             else:
-                write, chained = _Write("POST", path, None, body, created=True), []
+                write, chain_keys = _Write("POST", path, None, body, created=True), []
         else:
             keys = key_values(record.get(match_key))
             if not keys:
                 return refused(f"the record has no {match_key}, its match key")
             body = write_body(values_of(record))
             params = {"matching_attribute": match_key}
-            write, chained = _Write("PUT", path, params, body, created=None), keys
+            write, chain_keys = _Write("PUT", path, params, body, created=None), keys
         try:
             json.dumps(write.body)
         except (TypeError, ValueError) as error:
             return refused(f"Attio cannot store this record: {error}")
-        return write, chained
+        return write, chain_keys
 
-    async def _send(self, write: _Write, broken: list[ConnectorError]) -> RecordResult:
-        """Send one record's request; a broken connection is noted for the caller to raise."""
+    async def _send(self, write: _Write) -> RecordResult:
+        """Send one record's request.
+
+        Raises:
+            ConnectorError: The connection is broken.
+        """
         try:
             response = await self._client.request(
                 write.method, write.path, params=write.params, json=write.body
             )
         except (RetryLater, Refused) as error:
             return RecordResult.failed(for_records(error))
-        except ConnectorError as error:
-            broken.append(error)
-            return RecordResult.failed(error.error)
         body = json_of(response)
         found = record_id(body)
         created = write.created
@@ -413,8 +385,8 @@ class AttioConnector(Connector):
             key = folded(value, caseless=caseless)
             if key and (mode != "id" or is_record_id(key)):
                 wanted.setdefault(key, []).append(value)
-        pages = await self._all(
-            [holders(self._client, entity, match_key, c) for c in chunks([*wanted])]
+        pages = await bounded(
+            self._slots, [holders(self._client, entity, match_key, c) for c in chunks([*wanted])]
         )
         found: dict[str, str] = {}
         for page in pages:
@@ -434,6 +406,37 @@ class AttioConnector(Connector):
         known = next((f for f in self._fields.get(entity, ()) if f.name == match_key), None)
         return known is not None and known.vendor_type in CASELESS_TYPES
 
+    async def link(self, links: Sequence[Link]) -> list[RecordResult]:
+        """Point each record's record-reference attribute at its target, one ``PATCH`` a link
+        (see :mod:`~cardfile.connectors.attio.links`), a few at a time and paced by the write
+        budget. Links of one record go one after another, in order, so the last of several
+        single-valued links wins. Results in input order.
+
+        Raises:
+            ConnectionBroken: The token was refused, or Attio lost an object mid-way.
+        """
+        if not links:
+            return []
+        try:
+            objects = await self._activated()
+        except (RetryLater, Refused) as error:
+            return [RecordResult.failed(for_records(error)) for _ in links]
+        results: list[RecordResult | None] = [None] * len(links)
+        keys_of: dict[int, list[str]] = {}
+        for index, link in enumerate(links):
+            results[index] = unsupported(link)
+            missing = [e for e in (link.entity, link.target_entity) if e not in objects]
+            if results[index] is None and missing:
+                results[index] = RecordResult.failed(_missing_object(missing[0], objects))
+            if results[index] is None:
+                keys_of[index] = [f"{link.entity}/{link.vendor_id.strip().lower()}"]
+        made = await chained(
+            self._slots, keys_of, lambda index: make_link(self._client, links[index])
+        )
+        for index, result in made.items():
+            results[index] = result
+        return [result or refused("the link was not sent") for result in results]
+
     async def remove(self, entity: str, vendor_ids: Sequence[str]) -> list[RecordResult]:
         """Delete records by id, one request each, a few at a time and paced by the write
         budget; a record Attio no longer has (404) counts as removed.
@@ -452,7 +455,7 @@ class AttioConnector(Connector):
             missing = _missing_object(entity, objects)
             return [RecordResult.failed(missing) for _ in ids]
         broken: list[ConnectorError] = []
-        results = await self._all([self._delete(entity, i, broken) for i in ids])
+        results = await bounded(self._slots, [self._delete(entity, i, broken) for i in ids])
         if broken:
             raise broken[0]
         return results
@@ -468,19 +471,6 @@ class AttioConnector(Connector):
             return RecordResult.failed(error.error)
         self._written.discard(record)
         return result
-
-    async def _all(self, calls: Sequence[Awaitable[T]]) -> list[T]:
-        """Await ``calls`` a few at a time; the first failure is raised once all are done."""
-
-        async def bounded(call: Awaitable[T]) -> T:
-            async with self._slots:
-                return await call
-
-        outcomes = await asyncio.gather(*(bounded(c) for c in calls), return_exceptions=True)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        return [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
 
     async def update_list(
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]
@@ -507,8 +497,10 @@ class AttioConnector(Connector):
             return [ListResult(i, True, False, failure) for i in adds] + [
                 ListResult(i, False, False, failure) for i in removes
             ]
-        added = await self._all([add_member(self._client, list_id, parent, i) for i in adds])
-        removed = await self._all(
-            [remove_member(self._client, list_id, real_id, parent, i) for i in removes]
+        added = await bounded(
+            self._slots, [add_member(self._client, list_id, parent, i) for i in adds]
+        )
+        removed = await bounded(
+            self._slots, [remove_member(self._client, list_id, real_id, parent, i) for i in removes]
         )
         return added + removed

@@ -120,3 +120,13 @@ class Harness(Protocol):
     def members(self, list_id: str) -> Sequence[str]:
         """The record ids in the list, as the vendor reports them."""
         ...
+
+    def link_records(self, n: int) -> tuple[tuple[str, str, Record], tuple[str, str, Record]]:
+        """``(entity, match_key, record)`` of a person and of a company it can be linked to,
+        distinct for each ``n`` (used only where ``capabilities.links`` is set)."""
+        ...
+
+    def linked(self, entity: str, vendor_id: str, target_entity: str) -> list[str]:
+        """The ids of ``target_entity`` records the vendor's API reports linked to the record
+        ``vendor_id`` of ``entity`` (read through the vendor's own read API)."""
+        ...

@@ -6,9 +6,9 @@ that raises ``AssertionError`` when the connector misbehaves.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
-from cardfile.connectors.base import Connector, OAuthTokens, Outcome, RecordResult
+from cardfile.connectors.base import Connector, Link, OAuthTokens, Outcome, RecordResult
 from cardfile.connectors.conformance.harness import Harness
 from cardfile.connectors.registry import connect, connector_class
 
@@ -166,6 +166,65 @@ async def list_members_are_added_and_removed(harness: Harness) -> None:
     assert sorted(harness.members(list_id)) == sorted(ids[:1])
 
 
+def absent_id(real: str, taken: Collection[str] = ()) -> str:
+    """An id shaped like ``real`` that no record has: one digit changed, away from the first
+    and last three characters where vendors keep a type prefix or check characters (a
+    Salesforce id's), so that the vendor reads it as an id it does not have, not a malformed
+    one; never one of ``taken``."""
+    chars = list(real)
+    inner = range(3, len(chars) - 3) if len(chars) > 6 else range(len(chars))
+    for index in reversed(inner):
+        if not chars[index].isdigit():
+            continue
+        for step in (5, 6, 7, 8, 9, 1, 2, 3, 4):
+            made = [*chars[:index], str((int(chars[index]) + step) % 10), *chars[index + 1 :]]
+            if "".join(made) not in taken:
+                return "".join(made)
+    raise AssertionError(f"no digit of {real!r} can be changed to make an id like it")
+
+
+async def _linkable(connector: Connector, harness: Harness, n: int) -> Link:
+    """``harness.link_records(n)`` upserted, and the link from the person to the company."""
+    ends: list[tuple[str, str]] = []
+    for entity, match_key, record in harness.link_records(n):
+        results = await connector.upsert(entity, [record], match_key)
+        _ok(results)
+        assert results[0].vendor_id, results
+        ends.append((entity, results[0].vendor_id))
+    (person, person_id), (company, company_id) = ends
+    return Link(person, person_id, company, company_id)
+
+
+async def records_are_linked(harness: Harness) -> None:
+    """A person is linked to a company, which the vendor's API then reports; linking again
+    leaves one link; a link to a company that does not exist fails alone as ``not_found``
+    while another link of the same call is made."""
+    links = connector_class(harness.provider).capabilities.links
+    if not links:
+        return
+    async with connect(harness.connection()) as connector:
+        link = await _linkable(connector, harness, 0)
+        other = await _linkable(connector, harness, 1)
+        assert link.target_entity in links.get(link.entity, ()), (link, dict(links))
+        for attempt in ("first", "again"):
+            results = await connector.link([link])
+            assert [(r.outcome, r.vendor_id) for r in results] == [
+                (Outcome.UPDATED, link.vendor_id)
+            ], (attempt, results)
+            found = harness.linked(link.entity, link.vendor_id, link.target_entity)
+            assert found == [link.target_id], (attempt, found)
+        ghost = absent_id(link.target_id, {link.target_id, other.target_id})
+        missing = Link(link.entity, link.vendor_id, link.target_entity, ghost)
+        mixed = await connector.link([missing, other])
+    assert mixed[0].outcome is Outcome.FAILED, mixed
+    assert mixed[0].error is not None, mixed
+    assert mixed[0].error.code == "not_found", mixed[0].error
+    assert mixed[0].error.message
+    assert (mixed[1].outcome, mixed[1].vendor_id) == (Outcome.UPDATED, other.vendor_id), mixed
+    assert harness.linked(link.entity, link.vendor_id, link.target_entity) == [link.target_id]
+    assert harness.linked(other.entity, other.vendor_id, other.target_entity) == [other.target_id]
+
+
 CASES: tuple[Case, ...] = (
     check_with_a_good_token,
     check_with_a_bad_token,
@@ -179,4 +238,5 @@ CASES: tuple[Case, ...] = (
     a_5xx_is_retried,
     an_expired_token_is_refreshed_and_the_call_goes_on,
     list_members_are_added_and_removed,
+    records_are_linked,
 )

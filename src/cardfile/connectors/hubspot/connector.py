@@ -12,6 +12,9 @@ Enterprise, 100 on Free and Starter). How a record is matched depends on its key
   first, then ``batch/update`` of the companies found (the oldest where several share a
   domain) and ``batch/create`` of the others.
 
+``link`` associates contacts and companies through the v4 associations batch (see
+:mod:`~cardfile.connectors.hubspot.links`).
+
 Changes are read through the search API (exempt from the burst window, but limited to 4
 requests a second), ordered by last-modified date, with a cursor that also remembers the
 last record id read at that date, so that records modified in the same millisecond are
@@ -22,8 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -37,6 +40,7 @@ from cardfile.connectors.base import (
     Field,
     Health,
     Identity,
+    Link,
     ListResult,
     OAuthApp,
     Outcome,
@@ -55,8 +59,14 @@ from cardfile.connectors.errors import (
 )
 from cardfile.connectors.http import RateBudget, VendorClient
 from cardfile.connectors.hubspot.auth import auth_for
-from cardfile.connectors.hubspot.errors import ERRORS, read_message, read_rate_headers
+from cardfile.connectors.hubspot.errors import (
+    ERRORS,
+    for_records,
+    read_message,
+    read_rate_headers,
+)
 from cardfile.connectors.hubspot.fields import ALWAYS_UNIQUE, fields_of
+from cardfile.connectors.hubspot.links import LINKS, Plan, associate
 from cardfile.connectors.hubspot.records import (
     Sent,
     UnsendableValue,
@@ -171,6 +181,9 @@ class HubSpotConnector(Connector):
         record_id_key="hs_object_id",
         finds=True,
         removes=True,
+        people="contacts",
+        companies="companies",
+        links=LINKS,
     )
     oauth_app: ClassVar[OAuthApp | None] = OAuthApp(
         authorize_url="https://app.hubspot.com/oauth/authorize",
@@ -268,7 +281,7 @@ class HubSpotConnector(Connector):
         try:
             mode = await self._mode(entity, match_key)
         except (RetryLater, Refused) as error:
-            return [RecordResult.failed(_for_records(error)) for _ in records]
+            return [RecordResult.failed(for_records(error)) for _ in records]
         if mode is None:
             message = (
                 f"HubSpot cannot match {entity} on {match_key!r}: it is not a property HubSpot "
@@ -291,7 +304,7 @@ class HubSpotConnector(Connector):
             batches += _chunks("update", found, None, update_input)
             unkeyed += fresh
         batches += _chunks("create", unkeyed, None, create_input)
-        await self._run(entity, batches)
+        await self._run([self._send(entity, batch) for batch in batches])
         for item in [*keyed.values(), *unkeyed]:
             outcome = item.result or refused("HubSpot's answer did not mention this record")
             for index in item.indices:
@@ -358,7 +371,7 @@ class HubSpotConnector(Connector):
                 found = await self._search_all(entity, filters, "hs_object_id", [match_key])
             except (RetryLater, Refused) as error:
                 for key in chunk:
-                    keyed[key].result = RecordResult.failed(_for_records(error))
+                    keyed[key].result = RecordResult.failed(for_records(error))
                 continue
             for result in found:
                 held = (result.get("properties") or {}).get(match_key)
@@ -366,12 +379,13 @@ class HubSpotConnector(Connector):
                 if item is not None and item.target is None:
                     item.target = str(result.get("id"))
 
-    async def _run(self, entity: str, batches: list[_Batch]) -> None:
-        """Send the batches concurrently (a few in flight); a broken connection stops all."""
+    async def _run(self, calls: Sequence[Coroutine[Any, Any, None]]) -> None:
+        """Run the batch requests concurrently (each takes an in-flight slot); a broken
+        connection stops all."""
         try:
             async with asyncio.TaskGroup() as group:
-                for batch in batches:
-                    group.create_task(self._send(entity, batch))
+                for call in calls:
+                    group.create_task(call)
         except ExceptionGroup as failed:
             raise failed.exceptions[0] from None
 
@@ -385,7 +399,7 @@ class HubSpotConnector(Connector):
                 response = await self._client.request("POST", path, json=body)
             except (RetryLater, Refused) as error:
                 for item in batch.items:
-                    item.result = RecordResult.failed(_for_records(error))
+                    item.result = RecordResult.failed(for_records(error))
                 return
         found = read_batch(
             _json(response),
@@ -485,10 +499,24 @@ class HubSpotConnector(Connector):
                     json={"inputs": [{"id": i} for i in chunk]},
                 )
             except (RetryLater, Refused) as error:
-                results += [RecordResult.failed(_for_records(error)) for _ in chunk]
+                results += [RecordResult.failed(for_records(error)) for _ in chunk]
                 continue
             results += [RecordResult(Outcome.REMOVED, vendor_id=i) for i in chunk]
         return results
+
+    async def link(self, links: Sequence[Link]) -> list[RecordResult]:
+        """Associate each contact with its company (or company with its contact) through
+        HubSpot's v4 associations batch, up to 2,000 pairs a request, a few requests in
+        flight and paced by the portal's budget (see :mod:`~cardfile.connectors.hubspot.
+        links`). A record gains the target beside the records it is associated with; a pair
+        given twice is sent once. Results in input order.
+
+        Raises:
+            ConnectionBroken: The token was refused.
+        """
+        plan = Plan(links)
+        await self._run([associate(self._client, self._in_flight, b) for b in plan.batches])
+        return plan.results()
 
     async def update_list(
         self, list_id: str, add_ids: Sequence[str], remove_ids: Sequence[str]
@@ -506,7 +534,7 @@ class HubSpotConnector(Connector):
             try:
                 response = await self._client.request("PUT", path, json=body)
             except (RetryLater, Refused) as error:
-                failure = _for_records(error)
+                failure = for_records(error)
                 added += [ListResult(i, True, False, failure) for i in to_add]
                 removed += [ListResult(i, False, False, failure) for i in to_remove]
                 continue
@@ -583,14 +611,6 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
-
-
-def _for_records(error: RetryLater | Refused) -> VendorError:
-    """The error each record of a failed request carries: a request that outlasted the
-    client's retries (a passing fault, a rate limit, a daily limit) is for a later run."""
-    if isinstance(error, RetryLater):
-        return replace(error.error, action=Action.RETRY)
-    return error.error
 
 
 def _upsert_inputs(id_property: str) -> Callable[[Sent], dict[str, Any]]:

@@ -12,12 +12,13 @@ wait worth holding a call open for.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from cardfile.connectors.base import RateLimit
-from cardfile.connectors.errors import Action
+from cardfile.connectors.errors import Action, Refused, RetryLater, VendorError
 from cardfile.connectors.http import ErrorTable, RateBudget
 from cardfile.connectors.http.table import json_object
 
@@ -112,3 +113,11 @@ def _number(raw: str | None) -> int | None:
         return int(raw) if raw is not None else None
     except ValueError:
         return None
+
+
+def for_records(error: RetryLater | Refused) -> VendorError:
+    """The error each record of a failed request carries: a request that outlasted the
+    client's retries (a passing fault, a rate limit, a daily limit) is for a later run."""
+    if isinstance(error, RetryLater):
+        return replace(error.error, action=Action.RETRY)
+    return error.error
