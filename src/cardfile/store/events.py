@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, select, text, update
+from sqlalchemy import Insert, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -105,9 +105,14 @@ def settle(session: Session, outcomes: Sequence[Settled]) -> None:
     """Record what applying each event did."""
     if not outcomes:
         return
+    # Core's executemany, not the ORM's bulk update: that one re-checks the session after
+    # every batch, which cost more than the update itself.
+    table = table_of(Event)
     session.execute(
-        update(Event),
-        [{"id": o.event_id, "hub_status": o.status, "hub_detail": o.detail} for o in outcomes],
+        update(table)
+        .where(table.c.id == bindparam("event_id"))
+        .values(hub_status=bindparam("status"), hub_detail=bindparam("detail")),
+        [{"event_id": o.event_id, "status": o.status, "detail": o.detail} for o in outcomes],
     )
 
 
