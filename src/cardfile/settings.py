@@ -7,7 +7,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +34,13 @@ class Settings(BaseSettings):
             and handed to another worker.
         metrics_token: A Bearer token ``/metrics`` asks of scrapers (unset: open, as the
             health check is).
+        tracking_queue_events: Tracking events that may wait for the intake's next commit;
+            a request that would overfill the queue is answered 429 with ``Retry-After``
+            (at least 2,500: one full batch must fit).
+        tracking_commit_events: Events the intake writes per transaction at most (group
+            commit: the events of every request that arrived meanwhile, together).
+        tracking_key_cache_seconds: How long a write key's lookup is trusted in-process, so
+            how long a key revoked from another process keeps working here (0: no cache).
     """
 
     model_config = SettingsConfigDict(env_prefix="CARDFILE_", extra="ignore")
@@ -51,6 +58,9 @@ class Settings(BaseSettings):
     push_wait_seconds: float = 20.0
     metrics_token: SecretStr | None = None
     job_stale_seconds: float = 300.0
+    tracking_queue_events: int = Field(default=20_000, ge=2_500)
+    tracking_commit_events: int = Field(default=5_000, ge=1)
+    tracking_key_cache_seconds: float = Field(default=10.0, ge=0)
 
     def oauth_client(self, provider: str) -> tuple[str, str] | None:
         """The OAuth app Cardfile is registered as with ``provider``, from

@@ -16,6 +16,7 @@ from cardfile.api.graphql.schema import router as graphql_router
 from cardfile.api.graphql.syncs import Services
 from cardfile.api.metrics import metrics_router
 from cardfile.api.rest import rest_router
+from cardfile.api.tracking import Tracking
 from cardfile.jobs.consumer import consuming
 from cardfile.jobs.tasks import Jobs
 from cardfile.settings import Settings, get_settings
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or get_settings()
     store = Store(engine or create_store_engine(settings.effective_database_url))
     jobs = Jobs(settings, store.sessions)
+    tracking = Tracking(settings, store.sessions, jobs.events_arrived)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -45,7 +47,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         with ExitStack() as stack:
             if settings.workers > 0:
                 stack.enter_context(consuming(jobs.huey, settings.workers))
-            yield
+            async with tracking.running():  # stops before the workers: its last events queue
+                yield
         if engine is None:  # only dispose of what this app created
             store.engine.dispose()
 
@@ -69,6 +72,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     services = Services(store.sessions, settings, jobs)
     app.include_router(graphql_router(lambda: store.sessions, services), prefix="/graphql")
     app.include_router(rest_router())
+    tracking.install(app)  # the /v1 tracking API, matched first
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app.include_router(metrics_router(store.sessions, jobs, metrics_token))
     return app

@@ -6,7 +6,9 @@ import typer
 
 from cardfile.cli.connections import connections_app
 from cardfile.cli.csv_commands import import_command, update_command
+from cardfile.cli.destinations import destinations_app, events_app
 from cardfile.cli.sandbox import sandbox
+from cardfile.cli.sources import sources_app, write_keys_app
 from cardfile.cli.syncs import runs_app, syncs_app
 from cardfile.cli.workspaces import keys_app, workspaces_app
 
@@ -19,6 +21,10 @@ app.add_typer(keys_app, name="api-keys")
 app.add_typer(connections_app, name="connections")
 app.add_typer(syncs_app, name="syncs")
 app.add_typer(runs_app, name="runs")
+app.add_typer(sources_app, name="sources")
+app.add_typer(write_keys_app, name="write-keys")
+app.add_typer(destinations_app, name="destinations")
+app.add_typer(events_app, name="events")
 app.command("sandbox")(sandbox)
 app.command("import")(import_command)
 app.command("update")(update_command)

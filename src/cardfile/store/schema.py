@@ -546,9 +546,7 @@ class Delivery(Base):
     action_id: Mapped[int] = mapped_column(
         ForeignKey("destination_actions.id", ondelete="CASCADE"), primary_key=True
     )
-    destination_id: Mapped[int] = mapped_column(
-        ForeignKey("destinations.id", ondelete="CASCADE")
-    )
+    destination_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"))
     chain: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

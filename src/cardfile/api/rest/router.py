@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cardfile.api.rest import connections, crm_syncs, job_routes, syncs
+from cardfile.api.rest import connections, crm_syncs, destinations, job_routes, sources, syncs
 
 
 def rest_router() -> APIRouter:
@@ -14,4 +14,6 @@ def rest_router() -> APIRouter:
     made.include_router(connections.router)
     made.include_router(job_routes.router)
     made.include_router(syncs.router)
+    made.include_router(sources.router)
+    made.include_router(destinations.router)
     return made

@@ -1,0 +1,1 @@
+"""Tracking events: taken in durably (``intake``, ``messages``) and applied to the hub."""
