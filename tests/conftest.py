@@ -20,6 +20,7 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile import ids
@@ -94,15 +95,30 @@ def engine(
 
 
 def clean_store(engine: Engine) -> None:
-    """Empty every table and reset the change counter."""
+    """Empty every table and reset the change counter.
+
+    The live server's workers may still be finishing a task of the previous test (delivering
+    events, say); PostgreSQL may then pick the TRUNCATE as a deadlock's victim, and emptying
+    is simply tried again.
+    """
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "change_sequence"]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    for attempt in range(5):
+        try:
+            with engine.begin() as connection:
+                if engine.dialect.name == "postgresql":
+                    connection.execute(
+                        text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                    )
+                else:
+                    for table in tables:
+                        connection.execute(text(f"DELETE FROM {table}"))
+                connection.execute(text("UPDATE change_sequence SET value = 0"))
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
         else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
-        connection.execute(text("UPDATE change_sequence SET value = 0"))
+            return
 
 
 @pytest.fixture
