@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import typer
+import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.cli.output import fail
@@ -71,3 +75,19 @@ def opened_store(*, as_json: bool) -> Iterator[OpenedStore]:
         raise fail(str(error), as_json=as_json) from None
     finally:
         engine.dispose()
+
+
+WorkspaceOption = typer.Option(..., "--workspace", help="The workspace's slug.")
+
+
+def definitions_in(path: Path, key: str) -> list[dict[str, Any]]:
+    """The definitions a YAML file lists under ``key`` (or as its whole content), or a clean
+    exit saying what is wrong with the file."""
+    try:
+        loaded = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as error:
+        raise fail(f"{path}: {error}") from None
+    found = loaded.get(key) if isinstance(loaded, dict) else loaded
+    if not isinstance(found, list) or not all(isinstance(d, dict) for d in found):
+        raise fail(f"{path}: expected '{key}:' followed by a list of definitions")
+    return found

@@ -17,7 +17,7 @@ from typing import Any
 import typer
 import yaml
 
-from cardfile.cli.context import opened_store
+from cardfile.cli.context import WorkspaceOption, definitions_in, opened_store
 from cardfile.cli.output import JsonOption, emit_json, emit_row, fail
 from cardfile.store import connections, deliveries, destinations, sources
 from cardfile.store.db import transaction
@@ -30,19 +30,6 @@ from cardfile.sync.spec import SpecError
 destinations_app = typer.Typer(help="Send a source's events on to a CRM.", no_args_is_help=True)
 events_app = typer.Typer(help="Tracking events: what arrived, what was done.", no_args_is_help=True)
 
-WorkspaceOption = typer.Option(..., "--workspace", help="The workspace's slug.")
-
-
-def _definitions(path: Path) -> list[dict[str, Any]]:
-    try:
-        loaded = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as error:
-        raise fail(f"{path}: {error}") from None
-    found = loaded.get("destinations") if isinstance(loaded, dict) else loaded
-    if not isinstance(found, list) or not all(isinstance(d, dict) for d in found):
-        raise fail(f"{path}: expected 'destinations:' followed by a list of definitions")
-    return found
-
 
 @destinations_app.command("apply")
 def apply(
@@ -52,7 +39,7 @@ def apply(
 ) -> None:
     """Create or update every destination in the file (all checked first; none saved if one
     fails)."""
-    definitions = _definitions(path)
+    definitions = definitions_in(path, "destinations")
     with opened_store(as_json=as_json) as store:
         workspace_id = store.workspace_id(workspace)
         vault = store.vault()

@@ -17,7 +17,7 @@ import typer
 import yaml
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cardfile.cli.context import OpenedStore, opened_store
+from cardfile.cli.context import OpenedStore, WorkspaceOption, definitions_in, opened_store
 from cardfile.cli.output import JsonOption, console, emit_json, emit_row, fail
 from cardfile.jobs.syncs import run_sync
 from cardfile.store import runs, syncs
@@ -31,19 +31,6 @@ from cardfile.sync.spec import SpecError, SyncSpec
 syncs_app = typer.Typer(help="Keep CRMs in agreement with the hub.", no_args_is_help=True)
 runs_app = typer.Typer(help="What sync runs did.", no_args_is_help=True)
 
-WorkspaceOption = typer.Option(..., "--workspace", help="The workspace's slug.")
-
-
-def _definitions(path: Path) -> list[dict[str, Any]]:
-    try:
-        loaded = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as error:
-        raise fail(f"{path}: {error}") from None
-    found = loaded.get("syncs") if isinstance(loaded, dict) else loaded
-    if not isinstance(found, list) or not all(isinstance(d, dict) for d in found):
-        raise fail(f"{path}: expected 'syncs:' followed by a list of sync definitions")
-    return found
-
 
 @syncs_app.command("apply")
 def apply(
@@ -52,7 +39,7 @@ def apply(
     as_json: bool = JsonOption,
 ) -> None:
     """Create or update every sync in the file (all checked first; none saved if one fails)."""
-    definitions = _definitions(path)
+    definitions = definitions_in(path, "syncs")
     with opened_store(as_json=as_json) as store:
         workspace_id = store.workspace_id(workspace)
         vault = store.vault()
