@@ -88,4 +88,4 @@ async def deliver(
             lambda s: destinations.release_lease(s, destination_id, owner),
         )
     with sessions() as session:
-        return deliveries.next_due(session, destination_id)
+        return deliveries.next_due(session, destination_id, utcnow())

@@ -36,6 +36,7 @@ FAILED = "failed"  # refused for good: fix the mapping, then replay
 DEAD = "dead"  # retries spent
 REPLAYABLE = (FAILED, DEAD)
 STATUSES = (PENDING, WAITING, SENT, SKIPPED, FAILED, DEAD)
+READY_PROBE = 500  # pending deliveries read to tell whether one is ready (held chains skipped)
 
 
 @dataclass(frozen=True)
@@ -130,16 +131,20 @@ def ready(session: Session, destination_id: int, now: datetime, *, limit: int) -
     return found
 
 
-def next_due(session: Session, destination_id: int) -> datetime | None:
-    """When the destination's earliest pending or waiting delivery may next be tried (None:
-    nothing is pending; a time in the past: now)."""
-    row = session.execute(
-        select(func.count(), func.min(func.coalesce(Delivery.retry_at, Delivery.updated_at))).where(
+def next_due(session: Session, destination_id: int, now: datetime) -> datetime | None:
+    """When the destination next has a delivery to try: ``now`` when one is ready, else the
+    earliest retry time of a pending or waiting one (a chain held behind its oldest delivery
+    is due when that one is), None when nothing is left to try."""
+    if ready(session, destination_id, now, limit=READY_PROBE):
+        return now
+    earliest = session.scalar(
+        select(func.min(Delivery.retry_at)).where(
             Delivery.destination_id == destination_id,
             Delivery.status.in_((PENDING, WAITING)),
+            Delivery.retry_at > now,
         )
-    ).one()
-    return as_utc(row[1]) if row[0] and row[1] is not None else None
+    )
+    return as_utc(earliest) if earliest is not None else None
 
 
 def settle(session: Session, outcomes: Sequence[Outcome]) -> None:

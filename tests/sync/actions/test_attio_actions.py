@@ -202,7 +202,7 @@ def test_a_broken_connection_retries_in_order_then_dies_and_replay_recovers(
 
     from cardfile.store import connections, deliveries
     from cardfile.store.db import transaction
-    from cardfile.store.schema import Delivery
+    from cardfile.store.schema import Delivery, utcnow
     from cardfile.sync.actions.delivery import MAX_ATTEMPTS
 
     destination = attio_pipe.destination(ATTIO_ACTIONS)
@@ -222,7 +222,10 @@ def test_a_broken_connection_retries_in_order_then_dies_and_replay_recovers(
     assert "401" in first["error"]
     # The user's group waits behind the identify: not tried at all.
     assert (second["status"], second["attempts"]) == ("pending", 0)
+    # The next try is the identify's retry time: the group held behind it is not due now
+    # (a time in the past would have the task queue itself again at once, in a loop).
     assert following is not None
+    assert following > utcnow()
 
     for _ in range(MAX_ATTEMPTS - 1):
         due_now()
