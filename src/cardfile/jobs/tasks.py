@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from datetime import timedelta
 from functools import cached_property
 
@@ -17,6 +16,7 @@ from huey import Huey, crontab
 from huey.api import TaskWrapper
 from sqlalchemy.orm import Session, sessionmaker
 
+from cardfile.jobs.debounce import Debouncer
 from cardfile.jobs.deliveries import deliver
 from cardfile.jobs.events import apply_pending
 from cardfile.jobs.pushes import run_push
@@ -64,8 +64,9 @@ class Jobs:
         self.deliver: TaskWrapper = self.huey.task(name="deliver", retries=6, retry_delay=30)(
             self._deliver
         )
-        self._armed: set[int] = set()
-        self._armed_lock = threading.Lock()
+        self._arrivals: Debouncer[int] = Debouncer(
+            EVENTS_DEBOUNCE_SECONDS, self.apply_events, name="cardfile-events-arrived"
+        )
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -104,18 +105,7 @@ class Jobs:
         when it fires reads every event committed before then, so a burst of requests costs
         one task and none of its events is left behind.
         """
-        with self._armed_lock:
-            if workspace_id in self._armed:
-                return
-            self._armed.add(workspace_id)
-        timer = threading.Timer(EVENTS_DEBOUNCE_SECONDS, self._fire, (workspace_id,))
-        timer.daemon = True
-        timer.start()
-
-    def _fire(self, workspace_id: int) -> None:
-        with self._armed_lock:
-            self._armed.discard(workspace_id)
-        self.apply_events(workspace_id)
+        self._arrivals.arm(workspace_id)
 
     def _apply_events(self, workspace_id: int) -> None:
         for destination_id in sorted(apply_pending(self.sessions, workspace_id)):
