@@ -248,6 +248,25 @@ class Identity:
     domain: str | None = None
 
 
+def link_rounds(
+    links: Sequence[Link], sendable: Sequence[int], same: Callable[[str], str] = str.strip
+) -> list[list[int]]:
+    """The positions of ``sendable`` links in rounds that each name a record once, so that a
+    record linked twice in one call is written twice, in the order given, and the later link
+    wins (one request cannot write the same record twice). ``same`` reads from a record id
+    what identifies the record (Salesforce's 15- and 18-character ids are one)."""
+    found: list[list[int]] = []
+    seen: dict[str, int] = {}
+    for index in sendable:
+        record = same(links[index].vendor_id)
+        count = seen.get(record, 0)
+        seen[record] = count + 1
+        if count == len(found):
+            found.append([])
+        found[count].append(index)
+    return found
+
+
 def first_text(value: Any, *keys: str) -> str | None:
     """The first non-empty text in a vendor value: the value itself, the first of a list, or
     the first of ``keys`` found in a dict (vendors wrap values in lists and objects)."""

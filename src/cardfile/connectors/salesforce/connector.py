@@ -47,6 +47,7 @@ from cardfile.connectors.base import (
     RecordResult,
     UpsertMode,
     first_text,
+    link_rounds,
 )
 from cardfile.connectors.errors import (
     ConnectionBroken,
@@ -73,7 +74,7 @@ from cardfile.connectors.salesforce.links import (
     LINK_FIELDS,
     LINKS,
     link_result,
-    rounds,
+    record_key,
     unnamed,
     unsupported,
 )
@@ -564,7 +565,7 @@ class SalesforceConnector(Connector):
         if sendable:
             self._instance()
         collection = f"{self.api}/composite/sobjects"
-        for indices in rounds(links, sendable):
+        for indices in link_rounds(links, sendable, same=record_key):
             items: dict[int, _Item] = {}
             for index in indices:
                 link = links[index]

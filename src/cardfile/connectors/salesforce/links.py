@@ -18,7 +18,7 @@ Every other refusal (a validation rule, a locked row) keeps Salesforce's own cod
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 
 from cardfile.connectors.base import Link, Outcome, RecordResult
@@ -64,17 +64,7 @@ def link_result(result: RecordResult, link: Link) -> RecordResult:
     return result
 
 
-def rounds(links: Sequence[Link], sendable: Sequence[int]) -> list[list[int]]:
-    """The positions of ``sendable`` links in rounds that each name a record once: a record
-    linked twice in one call is updated twice, in the order given, so the later link wins
-    (one request cannot update the same record twice)."""
-    found: list[list[int]] = []
-    seen: dict[str, int] = {}
-    for index in sendable:
-        record = links[index].vendor_id.strip()[:15]  # 15- and 18-character ids are one
-        count = seen.get(record, 0)
-        seen[record] = count + 1
-        if count == len(found):
-            found.append([])
-        found[count].append(index)
-    return found
+def record_key(vendor_id: str) -> str:
+    """What identifies a record in its id: the first 15 characters (the 18-character form
+    adds a checksum)."""
+    return vendor_id.strip()[:15]

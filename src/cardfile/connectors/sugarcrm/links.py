@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from urllib.parse import quote
 
-from cardfile.connectors.base import Link, Outcome, RecordResult
+from cardfile.connectors.base import Link, Outcome, RecordResult, link_rounds
 from cardfile.connectors.errors import Action, Refused, RetryLater, VendorError
 from cardfile.connectors.http import VendorClient
 from cardfile.connectors.sugarcrm import bulk
@@ -103,7 +103,7 @@ class Linking:
         """
         results = [refusal(link) for link in links]
         await self._check_targets(links, results)
-        for chosen in _rounds(links, [i for i, r in enumerate(results) if r is None]):
+        for chosen in link_rounds(links, [i for i, r in enumerate(results) if r is None]):
             pending = chosen
             for round_number in range(ROUNDS):
                 if not pending:
@@ -172,21 +172,6 @@ class Linking:
             if result is None:
                 self._passing[index] = answer.error()
             results[index] = result
-
-
-def _rounds(links: Sequence[Link], sendable: Sequence[int]) -> list[list[int]]:
-    """The positions of ``sendable`` links in rounds that each name a record once, so that a
-    record linked twice in one call is saved twice, in the order given."""
-    found: list[list[int]] = []
-    seen: dict[str, int] = {}
-    for index in sendable:
-        record = links[index].vendor_id.strip()
-        count = seen.get(record, 0)
-        seen[record] = count + 1
-        if count == len(found):
-            found.append([])
-        found[count].append(index)
-    return found
 
 
 def _result(link: Link, answer: bulk.SubAnswer) -> RecordResult | None:

@@ -51,6 +51,7 @@ from cardfile.connectors.base import (
     RecordResult,
     UpsertMode,
     first_text,
+    link_rounds,
 )
 from cardfile.connectors.errors import Action, ConnectorError, Refused, RetryLater, VendorError
 from cardfile.connectors.http import RateBudget, VendorClient
@@ -350,7 +351,7 @@ class ZohoConnector(Connector):
             results[index] = linking.refusal(link)
             if results[index] is None:
                 sendable.append(index)
-        for indices in linking.rounds(links, sendable):
+        for indices in link_rounds(links, sendable):
             by_module: dict[str, list[int]] = {}
             for index in indices:
                 module, _ = linking.LINK_FIELDS[(links[index].entity, links[index].target_entity)]

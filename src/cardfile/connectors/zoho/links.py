@@ -13,7 +13,7 @@ request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from cardfile.connectors.base import Link, Outcome, RecordResult
@@ -50,21 +50,6 @@ def item_of(link: Link) -> dict[str, Any]:
     """The link as one record of an update's ``data``."""
     _, field = LINK_FIELDS[(link.entity, link.target_entity)]
     return {"id": link.vendor_id.strip(), field: {"id": link.target_id.strip()}}
-
-
-def rounds(links: Sequence[Link], sendable: Sequence[int]) -> list[list[int]]:
-    """The positions of ``sendable`` links in rounds that each name a record once, so that a
-    record linked twice in one call is updated twice, in the order given."""
-    found: list[list[int]] = []
-    seen: dict[str, int] = {}
-    for index in sendable:
-        record = links[index].vendor_id.strip()
-        count = seen.get(record, 0)
-        seen[record] = count + 1
-        if count == len(found):
-            found.append([])
-        found[count].append(index)
-    return found
 
 
 def link_result(item: Any, link: Link, status: int) -> RecordResult:
