@@ -19,12 +19,12 @@ import yaml
 
 from cardfile.cli.context import WorkspaceOption, definitions_in, opened_store
 from cardfile.cli.output import JsonOption, emit_json, emit_row, fail
-from cardfile.store import connections, deliveries, destinations, sources
+from cardfile.store import deliveries, destinations
 from cardfile.store.db import transaction
 from cardfile.store.schema import as_utc
 from cardfile.sync.actions import debugger
-from cardfile.sync.actions.definitions import checked
-from cardfile.sync.actions.spec import DestinationSpec, stored_action
+from cardfile.sync.actions.definitions import checked, stored
+from cardfile.sync.actions.spec import DestinationSpec
 from cardfile.sync.spec import SpecError
 
 destinations_app = typer.Typer(help="Send a source's events on to a CRM.", no_args_is_help=True)
@@ -58,17 +58,10 @@ def apply(
         outcome: list[dict[str, Any]] = []
         with transaction(store.sessions) as session:
             for spec, warnings in specs:
-                source = sources.get(session, workspace_id, spec.source)
-                connection = connections.get(session, workspace_id, spec.connection)
-                _, created = destinations.save(
-                    session,
-                    workspace_id,
-                    name=spec.name,
-                    source_id=source.id,
-                    connection_id=connection.id,
-                    enabled=spec.enabled,
-                    actions=[stored_action(a) for a in spec.actions],
-                )
+                try:
+                    _, created = stored(session, workspace_id, spec)
+                except SpecError as error:
+                    raise fail(f"{spec.name}: {error}", as_json=as_json) from None
                 outcome.append(
                     {
                         "name": spec.name,

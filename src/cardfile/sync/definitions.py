@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from cardfile.connectors.base import Connector
 from cardfile.connectors.errors import ConnectorError
 from cardfile.store import syncs
 from cardfile.store.db import transaction
@@ -26,6 +27,20 @@ from cardfile.sync.source import attribute_types
 from cardfile.sync.spec import SpecError, SyncSpec, check_against, parse
 
 
+async def connector_named(
+    sessions: sessionmaker[Session], vault: Vault, workspace_id: int, name: str
+) -> Connector:
+    """A connector for the connection a definition names.
+
+    Raises:
+        SpecError: The workspace has no connection of that name (field ``connection``).
+    """
+    try:
+        return await asyncio.to_thread(open_connector, sessions, workspace_id, name, vault)
+    except NotFound:
+        raise SpecError(f"no connection '{name}' in this workspace", "connection") from None
+
+
 async def checked(
     sessions: sessionmaker[Session], vault: Vault, workspace_id: int, data: Mapping[str, Any]
 ) -> SyncSpec:
@@ -36,15 +51,7 @@ async def checked(
             the destination's refusal of the fields call in the vendor's words, too).
     """
     spec = parse(data)
-    try:
-        connector = await asyncio.to_thread(
-            open_connector, sessions, workspace_id, spec.connection, vault
-        )
-    except NotFound:
-        raise SpecError(
-            f"no connection '{spec.connection}' in this workspace", "connection"
-        ) from None
-    async with connector:
+    async with await connector_named(sessions, vault, workspace_id, spec.connection) as connector:
         try:
             entity = vendor_entity(connector, spec.entity)
         except NoSuchEntity as error:

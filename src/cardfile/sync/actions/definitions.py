@@ -23,7 +23,7 @@ from cardfile.store.errors import NotFound
 from cardfile.store.vault import Vault
 from cardfile.sync.actions.kinds import attributes_written
 from cardfile.sync.actions.spec import DestinationSpec, check_against, parse, stored_action
-from cardfile.sync.connections import open_connector
+from cardfile.sync.definitions import connector_named
 from cardfile.sync.spec import SpecError
 
 
@@ -36,16 +36,8 @@ async def checked(
         SpecError: naming the field at fault.
     """
     spec = parse(data)
-    try:
-        connector = await asyncio.to_thread(
-            open_connector, sessions, workspace_id, spec.connection, vault
-        )
-    except NotFound:
-        raise SpecError(
-            f"no connection '{spec.connection}' in this workspace", "connection"
-        ) from None
     warnings: list[str] = []
-    async with connector:
+    async with await connector_named(sessions, vault, workspace_id, spec.connection) as connector:
         check_against(spec, connector.provider, connector.capabilities)
         for i, action in enumerate(spec.actions):
             written = attributes_written(action.kind.name, action.settings, connector.capabilities)
@@ -81,20 +73,31 @@ async def save(
 
     def store() -> tuple[StoredDestination, bool]:
         with transaction(sessions) as session:
-            try:
-                source = sources.get(session, workspace_id, spec.source)
-            except NotFound:
-                raise SpecError(f"no source '{spec.source}' in this workspace", "source") from None
-            connection = connections.get(session, workspace_id, spec.connection)
-            return destinations.save(
-                session,
-                workspace_id,
-                name=spec.name,
-                source_id=source.id,
-                connection_id=connection.id,
-                enabled=spec.enabled,
-                actions=[stored_action(a) for a in spec.actions],
-            )
+            return stored(session, workspace_id, spec)
 
-    stored, created = await asyncio.to_thread(store)
-    return stored, created, warnings
+    destination, created = await asyncio.to_thread(store)
+    return destination, created, warnings
+
+
+def stored(
+    session: Session, workspace_id: int, spec: DestinationSpec
+) -> tuple[StoredDestination, bool]:
+    """Store a checked definition in the caller's transaction; True when created.
+
+    Raises:
+        SpecError: The workspace has no source of that name (field ``source``).
+    """
+    try:
+        source = sources.get(session, workspace_id, spec.source)
+    except NotFound:
+        raise SpecError(f"no source '{spec.source}' in this workspace", "source") from None
+    connection = connections.get(session, workspace_id, spec.connection)
+    return destinations.save(
+        session,
+        workspace_id,
+        name=spec.name,
+        source_id=source.id,
+        connection_id=connection.id,
+        enabled=spec.enabled,
+        actions=[stored_action(a) for a in spec.actions],
+    )
