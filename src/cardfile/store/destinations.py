@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from cardfile.store.errors import Conflict, NotFound
+from cardfile.store import named
+from cardfile.store.errors import Conflict
 from cardfile.store.schema import (
     Connection,
     Destination,
@@ -104,20 +105,7 @@ def _stored(session: Session, row: Destination) -> StoredDestination:
 
 
 def _row(session: Session, workspace_id: int, ref: str | int) -> Destination:
-    row = None
-    if isinstance(ref, int) or str(ref).isdigit():
-        row = session.get(Destination, int(ref))
-        if row is not None and row.workspace_id != workspace_id:
-            row = None
-    if row is None and isinstance(ref, str):
-        row = session.scalar(
-            select(Destination).where(
-                Destination.workspace_id == workspace_id, Destination.name == ref
-            )
-        )
-    if row is None:
-        raise NotFound(f"no destination {ref!r} in this workspace", field="destination")
-    return row
+    return named.by_id_or_name(session, Destination, workspace_id, ref, "destination")
 
 
 def get(session: Session, workspace_id: int, ref: str | int) -> StoredDestination:
@@ -148,11 +136,7 @@ def save(
     ``actions`` are ``{"name", "kind", "trigger", "settings", "enabled"}``. An action kept by
     name keeps its id, so its deliveries stay attached to it.
     """
-    row = session.scalar(
-        select(Destination).where(
-            Destination.workspace_id == workspace_id, Destination.name == name
-        )
-    )
+    row = named.by_name(session, Destination, workspace_id, name)
     created = row is None
     if row is None:
         row = Destination(workspace_id=workspace_id, name=name)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cardfile.store import named
 from cardfile.store.api_keys import hash_secret
 from cardfile.store.errors import Conflict, Invalid, NotFound
 from cardfile.store.schema import Source, WriteKey, utcnow
@@ -55,9 +56,7 @@ def create(session: Session, *, workspace_id: int, name: str) -> Source:
 
 def by_name(session: Session, workspace_id: int, name: str) -> Source | None:
     """The workspace's source called ``name``."""
-    return session.scalar(
-        select(Source).where(Source.workspace_id == workspace_id, Source.name == name)
-    )
+    return named.by_name(session, Source, workspace_id, name)
 
 
 def get(session: Session, workspace_id: int, ref: str | int) -> Source:
@@ -66,16 +65,7 @@ def get(session: Session, workspace_id: int, ref: str | int) -> Source:
     Raises:
         NotFound: The workspace has no such source.
     """
-    source = None
-    if isinstance(ref, int) or str(ref).isdigit():
-        source = session.get(Source, int(ref))
-        if source is not None and source.workspace_id != workspace_id:
-            source = None
-    if source is None and isinstance(ref, str):
-        source = by_name(session, workspace_id, ref)
-    if source is None:
-        raise NotFound(f"no source {ref!r} in this workspace", field="source")
-    return source
+    return named.by_id_or_name(session, Source, workspace_id, ref, "source")
 
 
 def list_for(session: Session, workspace_id: int) -> list[Source]:
