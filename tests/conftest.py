@@ -13,8 +13,10 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -173,12 +175,9 @@ class LiveServer:
     settings: Settings
 
 
-@pytest.fixture(scope="session")
-def live_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A uvicorn server on 127.0.0.1 for the session, on the backend under test."""
-    data_dir: Path = tmp_path_factory.mktemp("data")
-    settings = Settings(data_dir=data_dir)
-    app = create_app(settings, engine=engine)
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a loopback port for the block; its URL."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -190,9 +189,20 @@ def live_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Ite
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A uvicorn server on 127.0.0.1 for the session, on the backend under test."""
+    data_dir: Path = tmp_path_factory.mktemp("data")
+    settings = Settings(data_dir=data_dir)
+    with serving(create_app(settings, engine=engine)) as url:
+        yield LiveServer(url=url, settings=settings)
 
 
 @pytest.fixture

@@ -5,24 +5,18 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardfile.store import sources
 from cardfile.store.db import transaction
 from cardfile.store.schema import Event
-from tests.conftest import LiveServer, Tenant, _free_port
+from tests.conftest import LiveServer, Tenant
 
 
 @dataclass
@@ -103,27 +97,6 @@ def stored(sessions: sessionmaker[Session], source_id: int | None = None) -> lis
         query = query.where(Event.source_id == source_id)
     with sessions() as session:
         return list(session.scalars(query))
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """``app`` on a loopback port for the block; its URL."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.fixture

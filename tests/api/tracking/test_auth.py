@@ -146,7 +146,7 @@ def test_without_the_cache_a_key_revoked_by_another_process_is_refused_at_once(
 
     from cardfile.api.app import create_app
     from cardfile.settings import Settings
-    from tests.api.tracking.conftest import serving
+    from tests.conftest import serving
 
     assert isinstance(engine, Engine) and isinstance(tmp_path, Path)
     made = make_source(sessions, tenant.workspace_id)

@@ -16,8 +16,8 @@ from cardfile.api.app import create_app
 from cardfile.settings import Settings
 from cardfile.store import workspaces
 from cardfile.store.db import create_store_engine, migrate, session_factory, transaction
-from tests.api.tracking.conftest import Source, Tracker, make_source, serving, stored
-from tests.conftest import Tenant
+from tests.api.tracking.conftest import Source, Tracker, make_source, stored
+from tests.conftest import Tenant, serving
 
 
 def _batch(prefix: str, n: int) -> dict[str, object]:
